@@ -1,0 +1,87 @@
+package dev.streams;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The reading half of a connection: asyncio's {@code StreamReader}.
+ *
+ * <pre>{@code
+ * byte[] line = await(reader.readLine());          // up to and including '\n'; empty at EOF
+ * byte[] header = await(reader.readExactly(4));    // IncompleteReadException if EOF comes first
+ * byte[] rest = await(reader.read(-1));            // everything up to EOF
+ * }</pre>
+ *
+ * <p><b>Futures.</b> Every read returns a {@link CompletableFuture}. It is already complete when the buffered bytes
+ * answer the read; otherwise it completes on the connection's event loop when data, EOF or an error arrives.
+ * Bytes are copied once, from the network buffer into the returned array.
+ *
+ * <p><b>One waiting read at a time.</b> A read that the buffer answers succeeds at once, even while another read
+ * waits, and takes its bytes first. A second read that would have to wait fails with {@link IllegalStateException}.
+ *
+ * <p><b>Cancellation and timeouts lose nothing.</b> A read takes no bytes until it completes. If its future is
+ * completed from outside ({@code cancel}, {@code orTimeout}, {@code completeExceptionally}) the waiting slot is freed
+ * before that call returns and every byte stays for the next read, {@code read(-1)} included.
+ *
+ * <p><b>Errors.</b> When the connection fails, reads first return the bytes already buffered (unlike asyncio), then
+ * fail with the cause: a read fails as soon as the buffered bytes cannot answer it. The failure is sticky.
+ *
+ * <p><b>The limit</b> (default 65,536 bytes) bounds separator searches (see {@link #readUntil}) and the buffer:
+ * above {@code 2 × limit} buffered bytes the connection stops reading from the socket, at {@code limit} or below it
+ * reads again, and while a read waits it always reads.
+ *
+ * <p>Implementations are thread-safe: reads may be called from any thread.
+ */
+public interface StreamReader {
+
+    /**
+     * Reads up to {@code n} bytes.
+     *
+     * @param n {@code n > 0}: wait until at least one byte (or EOF) is there and return up to {@code n} bytes, never
+     *          waiting to fill {@code n}; {@code n == 0}: an empty array at once; {@code n < 0}: everything up to EOF
+     * @return the bytes; empty at EOF
+     */
+    CompletableFuture<byte[]> read(int n);
+
+    /**
+     * Reads exactly {@code n} bytes.
+     *
+     * @throws IllegalArgumentException when {@code n < 0}
+     * @return the bytes; fails with {@link IncompleteReadException} (holding the partial bytes, which are consumed)
+     *         when EOF arrives first
+     */
+    CompletableFuture<byte[]> readExactly(int n);
+
+    /**
+     * Reads up to and including a separator.
+     *
+     * <p>With several separators, the match that <em>ends</em> first wins; on a tie, the shorter separator. Only the
+     * bytes before the separator count against the {@linkplain #limit() limit}: when the separator starts at an index
+     * above the limit, or none is found and the bytes that can no longer begin one exceed the limit, the future fails
+     * with {@link LimitOverrunException} and the buffer is left untouched (read it with {@link #read}).
+     *
+     * @param separators one or more non-empty separators
+     * @throws NullPointerException     when {@code separators} or one of them is null
+     * @throws IllegalArgumentException when no separator is given or one is empty
+     * @return the bytes including the separator; fails with {@link IncompleteReadException} (expected {@code -1},
+     *         the bytes consumed) when EOF arrives before a match
+     */
+    CompletableFuture<byte[]> readUntil(byte[]... separators);
+
+    /**
+     * Reads a line: {@code readUntil("\n")}, except that at EOF it returns the partial last line (empty when nothing
+     * is left) instead of failing, and that on {@link LimitOverrunException} it first discards the oversized line (up
+     * to and including its {@code '\n'} when found, else the whole buffer) so that the next call starts clean.
+     *
+     * @return the line including its {@code '\n'}; the partial last line at EOF; empty when nothing is left
+     */
+    CompletableFuture<byte[]> readLine();
+
+    /** True once EOF was received and every buffered byte was read. */
+    boolean atEof();
+
+    /** The failure the connection ended with, or {@code null}; set as soon as it happens, even with bytes left. */
+    Throwable exception();
+
+    /** The limit of this reader, in bytes (see the class comment). */
+    int limit();
+}

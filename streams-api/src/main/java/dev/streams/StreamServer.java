@@ -1,0 +1,47 @@
+package dev.streams;
+
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A listening server: asyncio's {@code Server}.
+ *
+ * <p>{@link #close()} stops accepting and leaves existing connections alone; {@link #closeClients()} closes them
+ * gracefully and {@link #abortClients()} resets them; {@link #waitClosed()} waits for the server to be closed
+ * <em>and</em> every client connection to end.
+ */
+public interface StreamServer extends AutoCloseable {
+
+    /** The addresses the server listens on (one per bound socket), with the real ports when port 0 was asked. */
+    List<SocketAddress> localAddresses();
+
+    /** True while the server accepts connections. */
+    boolean isServing();
+
+    /**
+     * Starts accepting, when the server was created with {@code startServing(false)}; a no-op when already serving.
+     *
+     * @throws IllegalStateException when the server is closed
+     */
+    void startServing();
+
+    /**
+     * Starts accepting (if needed) and returns a future that completes when the server is closed. Cancelling that
+     * future closes the server, like cancelling asyncio's {@code serve_forever()}.
+     */
+    CompletableFuture<Void> serveForever();
+
+    /** Stops accepting and closes the listening sockets; existing connections stay. Idempotent. */
+    @Override
+    void close();
+
+    /** Closes every client connection gracefully (queued bytes are flushed first). */
+    void closeClients();
+
+    /** Closes every client connection at once, dropping queued bytes (a reset where the transport can). */
+    void abortClients();
+
+    /** Completes once the server is closed and every client connection has ended. */
+    CompletableFuture<Void> waitClosed();
+}

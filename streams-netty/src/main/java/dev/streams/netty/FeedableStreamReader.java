@@ -1,0 +1,41 @@
+package dev.streams.netty;
+
+import dev.streams.StreamReader;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A {@link StreamReader} that is fed by hand: asyncio's {@code feed_data}, {@code feed_eof} and
+ * {@code set_exception}. {@link NettyStreams#newReader(int)} makes one without a channel (for tests and for protocols
+ * parsed from memory); the channel handler feeds the reader of every connection the same way.
+ */
+public interface FeedableStreamReader extends StreamReader {
+
+    /**
+     * Appends bytes. <b>Ownership of {@code data} passes to the reader</b>, which releases it once its bytes are read
+     * (or copies them to the heap at EOF or failure and releases it then), and which releases it at once when this
+     * method throws.
+     *
+     * @throws NullPointerException  when {@code data} is null
+     * @throws IllegalStateException after {@link #feedEof()}, even for empty data
+     */
+    void feedData(ByteBuf data);
+
+    /**
+     * Appends a copy of {@code data}.
+     *
+     * @throws NullPointerException  when {@code data} is null
+     * @throws IllegalStateException after {@link #feedEof()}, even for empty data
+     */
+    void feedData(byte[] data);
+
+    /** Marks the end of the stream: waiting reads are answered from the buffer, then at EOF. Idempotent. */
+    void feedEof();
+
+    /**
+     * Fails the stream: reads go on returning the buffered bytes, and fail with {@code cause} once those cannot
+     * answer them. The first cause sticks; later calls are ignored.
+     *
+     * @throws NullPointerException when {@code cause} is null
+     */
+    void setException(Throwable cause);
+}

@@ -1,0 +1,154 @@
+package dev.streams.netty;
+
+/**
+ * Options of {@link NettyStreams#startServer} and {@link NettyStreams#startBlockingServer}: immutable;
+ * {@link #DEFAULTS} or {@link #builder()}.
+ *
+ * <table>
+ *   <caption>Defaults, besides {@link StreamOptions}' limit, water marks and event loop group</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code backlog}</td><td>100</td><td>the listen queue's length</td></tr>
+ *   <tr><td>{@code reuseAddress}</td><td>true</td><td>{@code SO_REUSEADDR}</td></tr>
+ *   <tr><td>{@code reusePort}</td><td>false</td><td>{@code SO_REUSEPORT} (several servers on one port); epoll
+ *       only: asking for it on NIO fails the start with {@code IllegalArgumentException}</td></tr>
+ *   <tr><td>{@code startServing}</td><td>true</td><td>accept at once; when false the socket listens but connections
+ *       wait in the backlog until {@code startServing()} or {@code serveForever()}</td></tr>
+ *   <tr><td>{@code blockingThreads}</td><td>256</td><td>on Java 17-20 only (no virtual threads): how many blocking
+ *       handlers run at once; further connections wait for a thread</td></tr>
+ * </table>
+ */
+public final class ServerOptions extends StreamOptions {
+
+    /** The default backlog. */
+    public static final int DEFAULT_BACKLOG = 100;
+    /** The default number of platform threads for blocking handlers when there are no virtual threads. */
+    public static final int DEFAULT_BLOCKING_THREADS = 256;
+    /** Every option at its default. */
+    public static final ServerOptions DEFAULTS = builder().build();
+
+    private final int backlog;
+    private final boolean reuseAddress;
+    private final boolean reusePort;
+    private final boolean startServing;
+    private final int blockingThreads;
+
+    private ServerOptions(Builder builder) {
+        super(builder);
+        this.backlog = builder.backlog;
+        this.reuseAddress = builder.reuseAddress;
+        this.reusePort = builder.reusePort;
+        this.startServing = builder.startServing;
+        this.blockingThreads = builder.blockingThreads;
+    }
+
+    /** A builder with every option at its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public int backlog() {
+        return backlog;
+    }
+
+    public boolean reuseAddress() {
+        return reuseAddress;
+    }
+
+    public boolean reusePort() {
+        return reusePort;
+    }
+
+    public boolean startServing() {
+        return startServing;
+    }
+
+    public int blockingThreads() {
+        return blockingThreads;
+    }
+
+    @Override
+    public String toString() {
+        return "ServerOptions[" + describe() + ", backlog=" + backlog + ", reuseAddress=" + reuseAddress
+                + ", reusePort=" + reusePort + ", startServing=" + startServing
+                + ", blockingThreads=" + blockingThreads + "]";
+    }
+
+    /** Builds {@link ServerOptions}. */
+    public static final class Builder extends StreamOptions.Builder<Builder> {
+        private int backlog = DEFAULT_BACKLOG;
+        private boolean reuseAddress = true;
+        private boolean reusePort;
+        private boolean startServing = true;
+        private int blockingThreads = DEFAULT_BLOCKING_THREADS;
+
+        private Builder() {
+        }
+
+        private Builder(ServerOptions from) {
+            super(from);
+            this.backlog = from.backlog;
+            this.reuseAddress = from.reuseAddress;
+            this.reusePort = from.reusePort;
+            this.startServing = from.startServing;
+            this.blockingThreads = from.blockingThreads;
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /**
+         * The listen backlog (default 100).
+         *
+         * @throws IllegalArgumentException when {@code backlog <= 0}
+         */
+        public Builder backlog(int backlog) {
+            if (backlog <= 0) {
+                throw new IllegalArgumentException("backlog <= 0: " + backlog);
+            }
+            this.backlog = backlog;
+            return this;
+        }
+
+        /** {@code SO_REUSEADDR} (default true). */
+        public Builder reuseAddress(boolean reuseAddress) {
+            this.reuseAddress = reuseAddress;
+            return this;
+        }
+
+        /** {@code SO_REUSEPORT} (default false; epoll only). */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
+            return this;
+        }
+
+        /** Whether to accept at once (default true). */
+        public Builder startServing(boolean startServing) {
+            this.startServing = startServing;
+            return this;
+        }
+
+        /**
+         * Platform threads for blocking handlers on Java 17-20 (default 256).
+         *
+         * @throws IllegalArgumentException when {@code threads <= 0}
+         */
+        public Builder blockingThreads(int threads) {
+            if (threads <= 0) {
+                throw new IllegalArgumentException("blockingThreads <= 0: " + threads);
+            }
+            this.blockingThreads = threads;
+            return this;
+        }
+
+        public ServerOptions build() {
+            return new ServerOptions(this);
+        }
+    }
+}

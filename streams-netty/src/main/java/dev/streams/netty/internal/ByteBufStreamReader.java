@@ -1,0 +1,478 @@
+package dev.streams.netty.internal;
+
+import dev.streams.IncompleteReadException;
+import dev.streams.LimitOverrunException;
+import dev.streams.netty.FeedableStreamReader;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The reader of one connection: a buffer of {@link ByteBuf}s that reads are answered from.
+ *
+ * <p><b>Buffer ownership.</b> {@link #feedData(ByteBuf)} hands each buffer to this reader. While the stream is live
+ * the bytes stay in the network buffers (one buffer, or a {@link CompositeByteBuf} of several, never merged by
+ * copying) until a read copies them into the caller's {@code byte[]}; a buffer is released as soon as all its bytes
+ * were read. At EOF or failure the bytes still unread are copied to an unpooled heap array and the network buffers
+ * are released, so a reader that is never read to the end holds no pooled memory once its connection is gone.
+ *
+ * <p><b>Threads.</b> Reads come from any thread, data from the event loop; one lock guards the state. Decisions are
+ * made under the lock and futures are completed after it is released, so user callbacks never run under it.
+ *
+ * <p><b>Back-pressure.</b> Above {@code 2 × limit} buffered bytes the {@link ReadControl} is told to stop; at
+ * {@code limit} or below, or whenever a read waits, to read again.
+ */
+public final class ByteBufStreamReader implements FeedableStreamReader {
+
+    static final int READ = 0;
+    static final int READ_ALL = 1;
+    static final int EXACTLY = 2;
+    static final int UNTIL = 3;
+    static final int LINE = 4;
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[][] NEWLINE = {{'\n'}};
+    /** Components kept before a composite buffer merges them (a copy); high, since merging is what we avoid. */
+    private static final int MAX_COMPONENTS = 1024;
+
+    private final int limit;
+    private final ReadControl control;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    // Guarded by lock.
+    /** Unread bytes, owned by this reader; Unpooled.EMPTY_BUFFER when there are none. */
+    private ByteBuf buffer = Unpooled.EMPTY_BUFFER;
+    private boolean eof;
+    private Throwable failure;
+    private ReadFuture waiter;
+    private boolean reading = true;
+
+    /** A reader fed by hand: {@link ReadControl#NONE}. */
+    public ByteBufStreamReader(int limit) {
+        this(limit, ReadControl.NONE);
+    }
+
+    ByteBufStreamReader(int limit, ReadControl control) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit <= 0: " + limit);
+        }
+        this.limit = limit;
+        this.control = control;
+    }
+
+    // ---------------------------------------------------------------------------------------------- reads
+
+    @Override
+    public CompletableFuture<byte[]> read(int n) {
+        if (n == 0) {
+            return CompletableFuture.completedFuture(EMPTY);
+        }
+        return submit(n < 0 ? READ_ALL : READ, n, null);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readExactly(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("readExactly size < 0: " + n);
+        }
+        if (n == 0) {
+            return CompletableFuture.completedFuture(EMPTY);
+        }
+        return submit(EXACTLY, n, null);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readUntil(byte[]... separators) {
+        Objects.requireNonNull(separators, "separators");
+        if (separators.length == 0) {
+            throw new IllegalArgumentException("no separator given");
+        }
+        byte[][] copy = new byte[separators.length][];
+        for (int i = 0; i < separators.length; i++) {
+            byte[] separator = Objects.requireNonNull(separators[i], "separators[" + i + "]");
+            if (separator.length == 0) {
+                throw new IllegalArgumentException("separator " + i + " is empty");
+            }
+            copy[i] = separator.clone();
+        }
+        return submit(UNTIL, 0, copy);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readLine() {
+        return submit(LINE, 0, NEWLINE);
+    }
+
+    private CompletableFuture<byte[]> submit(int kind, int n, byte[][] separators) {
+        Object outcome;
+        ReadFuture waiting;
+        lock.lock();
+        try {
+            outcome = attempt(kind, n, separators, 0);
+            if (outcome == null) {
+                if (waiter != null) {
+                    outcome = new IllegalStateException("another read is already waiting on this stream");
+                } else {
+                    waiting = new ReadFuture(this, kind, n, separators, scanFrom(separators));
+                    waiter = waiting;
+                    updateReading();
+                    return waiting;
+                }
+            } else {
+                updateReading();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return outcome instanceof byte[]
+                ? CompletableFuture.completedFuture((byte[]) outcome)
+                : CompletableFuture.failedFuture((Throwable) outcome);
+    }
+
+    /** Where a separator search that found nothing in the current buffer goes on from. Called under the lock. */
+    private int scanFrom(byte[][] separators) {
+        return separators == null ? 0 : Math.max(0, buffer.readableBytes() + 1 - maxLength(separators));
+    }
+
+    /**
+     * Answers a read from the buffer if it can. Called under the lock. Consumes bytes only when it answers.
+     *
+     * @return the bytes ({@code byte[]}), the failure ({@code Throwable}), or {@code null} when it must wait
+     */
+    private Object attempt(int kind, int n, byte[][] separators, int scanFrom) {
+        int readable = buffer.readableBytes();
+        switch (kind) {
+            case READ:
+                if (readable > 0) {
+                    return take(Math.min(n, readable));
+                }
+                return eof && failure == null ? EMPTY : failure;
+            case READ_ALL:
+                if (failure != null) {
+                    return failure;
+                }
+                return eof ? take(readable) : null;
+            case EXACTLY:
+                if (readable >= n) {
+                    return take(n);
+                }
+                if (failure != null) {
+                    return failure;
+                }
+                return eof ? new IncompleteReadException(take(readable), n) : null;
+            default:
+                return attemptUntil(kind == LINE, separators, scanFrom, readable);
+        }
+    }
+
+    /** {@code readUntil} and {@code readLine}, with asyncio's limit rules. Called under the lock. */
+    private Object attemptUntil(boolean line, byte[][] separators, int scanFrom, int readable) {
+        int matchStart = -1;
+        int matchEnd = Integer.MAX_VALUE;
+        for (byte[] separator : separators) {
+            int start = indexOf(separator, scanFrom);
+            // The match that ends first wins; on a tie the shorter separator (the later start).
+            if (start >= 0 && (start + separator.length < matchEnd
+                    || start + separator.length == matchEnd && start > matchStart)) {
+                matchStart = start;
+                matchEnd = start + separator.length;
+            }
+        }
+        if (matchStart >= 0) {
+            if (matchStart > limit) {
+                if (line) {
+                    discard(matchEnd);
+                }
+                return new LimitOverrunException("Separator is found, but chunk is longer than limit", matchStart);
+            }
+            return take(matchEnd);
+        }
+        int cannotStart = Math.max(0, readable + 1 - maxLength(separators));
+        if (cannotStart > limit) {
+            if (line) {
+                discard(readable);
+            }
+            return new LimitOverrunException("Separator is not found, and chunk exceed the limit", cannotStart);
+        }
+        if (failure != null) {
+            return failure;
+        }
+        if (eof) {
+            byte[] partial = take(readable);
+            return line ? partial : new IncompleteReadException(partial, -1);
+        }
+        return null;
+    }
+
+    /** The index (relative to the unread bytes) where {@code separator} first starts at or after {@code from}. */
+    private int indexOf(byte[] separator, int from) {
+        int base = buffer.readerIndex();
+        int lastStart = buffer.writerIndex() - separator.length;
+        byte first = separator[0];
+        for (int i = base + from; i <= lastStart; i++) {
+            i = buffer.indexOf(i, lastStart + 1, first);
+            if (i < 0) {
+                return -1;
+            }
+            if (matchesAt(separator, i)) {
+                return i - base;
+            }
+        }
+        return -1;
+    }
+
+    private boolean matchesAt(byte[] separator, int index) {
+        for (int j = 1; j < separator.length; j++) {
+            if (buffer.getByte(index + j) != separator[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int maxLength(byte[][] separators) {
+        int max = 0;
+        for (byte[] separator : separators) {
+            max = Math.max(max, separator.length);
+        }
+        return max;
+    }
+
+    /** Copies {@code count} bytes out of the buffer: the one copy of the data path. Called under the lock. */
+    private byte[] take(int count) {
+        if (count == 0) {
+            return EMPTY;
+        }
+        byte[] bytes = new byte[count];
+        buffer.readBytes(bytes);
+        compact();
+        return bytes;
+    }
+
+    private void discard(int count) {
+        buffer.skipBytes(count);
+        compact();
+    }
+
+    /** Releases what was read: the whole buffer when it is empty, else the composite's read components. */
+    private void compact() {
+        if (!buffer.isReadable()) {
+            buffer.release();
+            buffer = Unpooled.EMPTY_BUFFER;
+        } else if (buffer instanceof CompositeByteBuf) {
+            ((CompositeByteBuf) buffer).discardReadComponents();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- feeding
+
+    @Override
+    public void feedData(ByteBuf data) {
+        Objects.requireNonNull(data, "data");
+        ReadFuture completed;
+        Object outcome;
+        lock.lock();
+        try {
+            if (eof) {
+                data.release(); // ours since the call: release before refusing it
+                throw new IllegalStateException("feedData after feedEof");
+            }
+            if (!data.isReadable()) {
+                data.release();
+                return;
+            }
+            append(data);
+            if (waiter == null) {
+                updateReading();
+                return;
+            }
+            outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
+            if (outcome == null) {
+                waiter.scanFrom = scanFrom(waiter.separators);
+                return;
+            }
+            completed = claimWaiter();
+        } finally {
+            lock.unlock();
+        }
+        completed.deliver(outcome);
+    }
+
+    @Override
+    public void feedData(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        feedData(Unpooled.wrappedBuffer(data.clone()));
+    }
+
+    /** Takes ownership of {@code data} (readable) into the buffer. Called under the lock. */
+    private void append(ByteBuf data) {
+        if (!buffer.isReadable()) {
+            buffer.release();
+            buffer = data;
+        } else if (buffer instanceof CompositeByteBuf) {
+            ((CompositeByteBuf) buffer).addComponent(true, data);
+        } else {
+            CompositeByteBuf composite = data.alloc().compositeBuffer(MAX_COMPONENTS);
+            composite.addComponent(true, buffer); // the composite now owns both buffers
+            composite.addComponent(true, data);
+            buffer = composite;
+        }
+    }
+
+    @Override
+    public void feedEof() {
+        end(null);
+    }
+
+    @Override
+    public void setException(Throwable cause) {
+        end(Objects.requireNonNull(cause, "cause"));
+    }
+
+    /** EOF ({@code cause == null}) or failure: answers the waiting read from what is left. */
+    private void end(Throwable cause) {
+        ReadFuture completed = null;
+        Object outcome = null;
+        lock.lock();
+        try {
+            if (cause == null) {
+                eof = true;
+            } else if (failure == null) {
+                failure = cause;
+            }
+            moveToHeap();
+            if (waiter != null) {
+                outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
+                // EOF and failure answer every read; null here would be a bug, so fail loudly rather than hang.
+                if (outcome == null) {
+                    outcome = new IllegalStateException("read left waiting after the end of the stream");
+                }
+                completed = claimWaiter();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (completed != null) {
+            completed.deliver(outcome);
+        }
+    }
+
+    /** Copies unread bytes off the network buffers (which are released) once no more data will come. */
+    private void moveToHeap() {
+        if (!buffer.isReadable()) {
+            buffer.release();
+            buffer = Unpooled.EMPTY_BUFFER;
+            return;
+        }
+        byte[] rest = new byte[buffer.readableBytes()];
+        buffer.readBytes(rest);
+        buffer.release();
+        buffer = Unpooled.wrappedBuffer(rest); // unpooled heap: no pooled memory held after the end
+    }
+
+    /** The reader wins its waiter: nobody else may complete it now. Called under the lock. */
+    private ReadFuture claimWaiter() {
+        ReadFuture claimed = waiter;
+        claimed.claimed = true;
+        waiter = null;
+        updateReading();
+        return claimed;
+    }
+
+    /** Somebody else completes {@code future}: free the slot, keep the bytes. False when the reader won already. */
+    boolean claimFromOutside(ReadFuture future) {
+        lock.lock();
+        try {
+            if (future.claimed) {
+                return false;
+            }
+            future.claimed = true;
+            if (waiter == future) {
+                waiter = null;
+                updateReading();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Applies read-side back-pressure (see the class comment). Called under the lock. */
+    private void updateReading() {
+        int size = buffer.readableBytes();
+        boolean want;
+        if (waiter != null || size <= limit) {
+            want = true;
+        } else if (size > 2L * limit) {
+            want = false;
+        } else {
+            want = reading;
+        }
+        if (want != reading) {
+            reading = want;
+            control.setReading(want);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- state
+
+    @Override
+    public boolean atEof() {
+        lock.lock();
+        try {
+            return eof && !buffer.isReadable();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Throwable exception() {
+        lock.lock();
+        try {
+            return failure;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int limit() {
+        return limit;
+    }
+
+    /** The number of unread bytes in the buffer (for tests and back-pressure checks). */
+    public int buffered() {
+        lock.lock();
+        try {
+            return buffer.readableBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the reader wants its source to read (the autoRead it asked for). */
+    public boolean isReading() {
+        lock.lock();
+        try {
+            return reading;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return "StreamReader[limit=" + limit + ", buffered=" + buffer.readableBytes()
+                    + (eof ? ", eof" : "") + (failure != null ? ", failed=" + failure : "")
+                    + (waiter != null ? ", waiting" : "") + "]";
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.streams.netty.internal;
+
+import dev.streams.Await;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
+
+/** Tells {@link Await} that a Netty event-loop thread must not block (like {@code DefaultPromise.checkDeadLock}). */
+public final class NettyBlockingGuard implements Await.BlockingGuard {
+
+    @Override
+    public boolean mustNotBlock() {
+        EventExecutor executor = ThreadExecutorMap.currentExecutor();
+        return executor != null && executor.inEventLoop();
+    }
+}

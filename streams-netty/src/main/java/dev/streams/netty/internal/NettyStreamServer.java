@@ -1,0 +1,151 @@
+package dev.streams.netty.internal;
+
+import dev.streams.StreamServer;
+import io.netty.channel.Channel;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A listening server: its server channels (one per bound address) and the connections they accepted.
+ *
+ * <p>{@link #close()} closes the server channels only. {@link #waitClosed()} completes once they are closed and the
+ * last tracked connection has ended.
+ */
+public final class NettyStreamServer implements StreamServer {
+
+    private final Set<NettyStreamConnection> clients = ConcurrentHashMap.newKeySet();
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private final CompletableFuture<Void> serverClosed = new CompletableFuture<>();
+    private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
+    private final Executor blockingExecutor;
+    private volatile boolean serving;
+    private volatile boolean closing;
+
+    /** @param blockingExecutor where blocking handlers run (shut down once the server is done); null for none */
+    public NettyStreamServer(Executor blockingExecutor, boolean serving) {
+        this.blockingExecutor = blockingExecutor;
+        this.serving = serving;
+    }
+
+    /** Adds a bound server channel; called before the server is handed to the user. */
+    public void addServerChannel(Channel channel) {
+        serverChannels.add(channel);
+    }
+
+    /** Starts tracking a connection accepted by one of the server channels, until it closes. */
+    public void track(NettyStreamConnection connection) {
+        clients.add(connection);
+        connection.writer().channel().closeFuture().addListener(f -> {
+            clients.remove(connection);
+            checkAllClosed();
+        });
+    }
+
+    public Executor blockingExecutor() {
+        return blockingExecutor;
+    }
+
+    @Override
+    public List<SocketAddress> localAddresses() {
+        List<SocketAddress> addresses = new ArrayList<>(serverChannels.size());
+        for (Channel channel : serverChannels) {
+            addresses.add(channel.localAddress());
+        }
+        return List.copyOf(addresses);
+    }
+
+    @Override
+    public boolean isServing() {
+        return serving && !closing;
+    }
+
+    @Override
+    public void startServing() {
+        if (closing) {
+            throw new IllegalStateException("server is closed: " + this);
+        }
+        if (!serving) {
+            serving = true;
+            for (Channel channel : serverChannels) {
+                channel.config().setAutoRead(true);
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> serveForever() {
+        startServing();
+        CompletableFuture<Void> forever = serverClosed.copy();
+        forever.whenComplete((v, t) -> {
+            if (forever.isCancelled()) {
+                close();
+            }
+        });
+        return forever;
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        AtomicInteger open = new AtomicInteger(serverChannels.size());
+        for (Channel channel : serverChannels) {
+            channel.close().addListener(f -> {
+                if (open.decrementAndGet() == 0) {
+                    serverClosed.complete(null);
+                    checkAllClosed();
+                }
+            });
+        }
+        if (serverChannels.isEmpty()) {
+            serverClosed.complete(null);
+            checkAllClosed();
+        }
+    }
+
+    private void checkAllClosed() {
+        if (serverClosed.isDone() && clients.isEmpty() && !allClosed.isDone()) {
+            if (blockingExecutor != null) {
+                BlockingExecutor.shutdown(blockingExecutor);
+            }
+            allClosed.complete(null);
+        }
+    }
+
+    @Override
+    public void closeClients() {
+        for (NettyStreamConnection client : clients) {
+            client.writer().close();
+        }
+    }
+
+    @Override
+    public void abortClients() {
+        for (NettyStreamConnection client : clients) {
+            client.writer().abort();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> waitClosed() {
+        return allClosed.copy();
+    }
+
+    /** The number of client connections still open. */
+    public int clientCount() {
+        return clients.size();
+    }
+
+    @Override
+    public String toString() {
+        return "StreamServer" + localAddresses() + (closing ? "[closed]" : "");
+    }
+}

@@ -1,0 +1,94 @@
+package dev.streams.netty.internal;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * The future of a read that had to wait. It is what makes cancellation lose nothing: whoever completes it first
+ * "claims" it under the reader's lock. The reader claims it before it takes any byte from the buffer; anybody else
+ * ({@code cancel}, {@code orTimeout}, {@code complete...}) claims it and frees the reader's waiting slot before the
+ * future completes, so the bytes stay in the buffer and the next read does not see "already waiting".
+ */
+final class ReadFuture extends CompletableFuture<byte[]> {
+
+    /** What the read wants; see {@link ByteBufStreamReader#attempt}. */
+    final int kind;
+    /** The byte count of {@code read(n)} and {@code readExactly(n)}. */
+    final int n;
+    /** The separators of {@code readUntil} and {@code readLine}; null otherwise. */
+    final byte[][] separators;
+    /** Where the next separator search starts (bytes before it were searched already). Guarded by the reader's lock. */
+    int scanFrom;
+    /** True once somebody won the right to complete this future. Guarded by the reader's lock. */
+    boolean claimed;
+
+    private final ByteBufStreamReader reader;
+
+    ReadFuture(ByteBufStreamReader reader, int kind, int n, byte[][] separators, int scanFrom) {
+        this.reader = reader;
+        this.kind = kind;
+        this.n = n;
+        this.separators = separators;
+        this.scanFrom = scanFrom;
+    }
+
+    /** Completes with the reader's answer; the reader claimed this future first. */
+    void deliver(Object outcome) {
+        if (outcome instanceof byte[]) {
+            super.complete((byte[]) outcome);
+        } else {
+            super.completeExceptionally((Throwable) outcome);
+        }
+    }
+
+    @Override
+    public boolean complete(byte[] value) {
+        return reader.claimFromOutside(this) && super.complete(value);
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        return reader.claimFromOutside(this) && super.completeExceptionally(ex);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return reader.claimFromOutside(this) && super.cancel(mayInterruptIfRunning);
+    }
+
+    @Override
+    public void obtrudeValue(byte[] value) {
+        reader.claimFromOutside(this);
+        super.obtrudeValue(value);
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+        reader.claimFromOutside(this);
+        super.obtrudeException(ex);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> completeAsync(Supplier<? extends byte[]> supplier, Executor executor) {
+        // CompletableFuture's own completeAsync completes through a private path; route it through ours.
+        executor.execute(() -> {
+            try {
+                complete(supplier.get());
+            } catch (Throwable t) {
+                completeExceptionally(t);
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> completeAsync(Supplier<? extends byte[]> supplier) {
+        return completeAsync(supplier, defaultExecutor());
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new CompletableFuture<>();
+    }
+}

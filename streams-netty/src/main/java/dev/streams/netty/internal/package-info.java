@@ -1,0 +1,8 @@
+/**
+ * Internals (not exported). The data path, one job per file: {@code StreamsChannelHandler} (socket events in) →
+ * {@code ByteBufStreamReader} (buffer, reads, the one copy, read-side back-pressure) → the user's future;
+ * {@code ChannelStreamWriter} (writes, flush coalescing, {@code drain()} on writability) → socket.
+ * {@code NettyStreamServer} tracks a server's sockets and connections, {@code Handlers} runs user handlers,
+ * {@code Transport} picks epoll or NIO, {@code BlockingExecutor} supplies virtual threads.
+ */
+package dev.streams.netty.internal;

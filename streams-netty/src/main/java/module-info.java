@@ -1,0 +1,14 @@
+/** The Netty 4.2 implementation of the streams API. */
+module dev.streams.netty {
+    requires transitive dev.streams;
+    requires transitive io.netty.buffer;
+    requires transitive io.netty.common;
+    requires transitive io.netty.transport;
+    requires io.netty.handler;
+    requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
+
+    exports dev.streams.netty;
+
+    provides dev.streams.Await.BlockingGuard with dev.streams.netty.internal.NettyBlockingGuard;
+}
