@@ -89,22 +89,33 @@ public final class Await {
             }
             return future.get(toNanos(timeout), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            future.cancel(false);
+            boolean cancelled = future.cancel(false);
             Thread.currentThread().interrupt();
+            if (!cancelled && !future.isCancelled()) {
+                return outcome(future); // it completed before the cancel could win: keep its result
+            }
             InterruptedIOException interrupted = new InterruptedIOException("interrupted while waiting");
             interrupted.initCause(e);
             throw interrupted;
         } catch (TimeoutException e) {
-            future.cancel(false);
-            if (future.isDone() && !future.isCancelled()) {
-                // It completed between the timeout and the cancel: the result is there, so use it.
-                return future.join();
+            boolean cancelled = future.cancel(false);
+            if (!cancelled && !future.isCancelled()) {
+                return outcome(future); // it completed between the timeout and the cancel: use it
             }
             SocketTimeoutException timedOut = new SocketTimeoutException("timed out after " + timeout);
             timedOut.initCause(e);
             throw timedOut;
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
+        }
+    }
+
+    /** The value of a future that is done (a lost {@code cancel} means done), or its unwrapped failure. */
+    private static <T> T outcome(CompletableFuture<T> future) throws IOException {
+        try {
+            return future.join();
+        } catch (CompletionException | CancellationException e) {
+            throw rethrow(e instanceof CompletionException ? e.getCause() : e);
         }
     }
 

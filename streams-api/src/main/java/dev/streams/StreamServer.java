@@ -32,7 +32,11 @@ public interface StreamServer extends AutoCloseable {
      */
     CompletableFuture<Void> serveForever();
 
-    /** Stops accepting and closes the listening sockets; existing connections stay. Idempotent. */
+    /**
+     * Stops accepting and closes the listening sockets; existing connections stay. Idempotent. Called outside an
+     * event loop, the sockets are closed when it returns (a new connection is refused); on an event loop it does not
+     * wait.
+     */
     @Override
     void close();
 

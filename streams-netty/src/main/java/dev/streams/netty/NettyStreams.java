@@ -142,14 +142,8 @@ public final class NettyStreams {
      */
     public static CompletableFuture<StreamServer> startServer(ClientHandler handler, String host, int port,
                                                               ServerOptions options) {
-        return startServer(handler, hostList(host), port, options);
-    }
-
-    /** Like {@link #startServer(ClientHandler, String, int, ServerOptions)}, on each of several hosts. */
-    public static CompletableFuture<StreamServer> startServer(ClientHandler handler, List<String> hosts, int port,
-                                                              ServerOptions options) {
         Objects.requireNonNull(handler, "handler");
-        return bind(hosts, port, options, null, connection -> Handlers.runAsync(handler, connection));
+        return bind(hostList(host), port, options, null, connection -> Handlers.runAsync(handler, connection));
     }
 
     /** {@link #startBlockingServer(BlockingClientHandler, String, int, ServerOptions)} with the defaults. */
@@ -166,17 +160,10 @@ public final class NettyStreams {
      */
     public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, String host,
                                                                       int port, ServerOptions options) {
-        return startBlockingServer(handler, hostList(host), port, options);
-    }
-
-    /** Like {@link #startBlockingServer(BlockingClientHandler, String, int, ServerOptions)}, on several hosts. */
-    public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler,
-                                                                      List<String> hosts, int port,
-                                                                      ServerOptions options) {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
-        return bind(hosts, port, options, executor,
+        return bind(hostList(host), port, options, executor,
                 connection -> Handlers.runBlocking(handler, connection, executor));
     }
 

@@ -161,16 +161,21 @@ public final class ChannelStreamWriter implements StreamWriter {
         if (cause != null) {
             return CompletableFuture.failedFuture(cause);
         }
-        if (channel.isWritable()) {
+        if (writable()) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> drainer = new CompletableFuture<>();
         drainers.add(drainer);
         // The channel may have become writable (or closed) between the check and the add: look again.
-        if (channel.isWritable() || lost != null) {
+        if (writable() || lost != null) {
             releaseDrainers();
         }
         return drainer;
+    }
+
+    /** Writable, and not on its way out (a closing channel's dropped queue makes it writable too). */
+    private boolean writable() {
+        return channel.isActive() && channel.isWritable();
     }
 
     /** Completes (or, once the connection is lost, fails) every waiting drainer. Safe from any thread. */

@@ -2,6 +2,7 @@ package dev.streams.netty.internal;
 
 import dev.streams.StreamServer;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,13 +98,17 @@ public final class NettyStreamServer implements StreamServer {
         }
         closing = true;
         AtomicInteger open = new AtomicInteger(serverChannels.size());
+        boolean mayWait = !new NettyBlockingGuard().mustNotBlock();
         for (Channel channel : serverChannels) {
-            channel.close().addListener(f -> {
+            ChannelFuture closed = channel.close().addListener(f -> {
                 if (open.decrementAndGet() == 0) {
                     serverClosed.complete(null);
                     checkAllClosed();
                 }
             });
+            if (mayWait) {
+                closed.awaitUninterruptibly(); // like asyncio: the sockets are closed when close() returns
+            }
         }
         if (serverChannels.isEmpty()) {
             serverClosed.complete(null);

@@ -113,7 +113,9 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        // A closing channel turns writable as its queue is dropped: that must not complete drainers (they fail at
+        // channelInactive instead).
+        if (ctx.channel().isActive() && ctx.channel().isWritable()) {
             connection.writer().releaseDrainers();
         }
         ctx.fireChannelWritabilityChanged();

@@ -1,0 +1,47 @@
+package dev.streams.netty.testing;
+
+import dev.streams.netty.internal.Transport;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * One event loop group per transport for end-to-end tests, so that every socket test runs on epoll and on NIO.
+ * Groups are created on first use and shut down by {@link #shutdown()} (call it from {@code @AfterAll}).
+ */
+public final class TransportGroups {
+
+    private static final Map<Transport, EventLoopGroup> GROUPS = new EnumMap<>(Transport.class);
+
+    private TransportGroups() {
+    }
+
+    /** The transports, for {@code @MethodSource}: EPOLL (when it loads here) and NIO. */
+    public static Stream<Transport> transports() {
+        return Stream.of(Transport.EPOLL, Transport.NIO);
+    }
+
+    /** The group of {@code transport}; skips the test when epoll is asked for and not available. */
+    public static synchronized EventLoopGroup group(Transport transport) {
+        if (transport == Transport.EPOLL) {
+            Assumptions.assumeTrue(Epoll.isAvailable(), () -> "epoll not available: " + Epoll.unavailabilityCause());
+        }
+        return GROUPS.computeIfAbsent(transport, t -> new MultiThreadIoEventLoopGroup(2,
+                new DefaultThreadFactory("test-" + t.name().toLowerCase(java.util.Locale.ROOT), true),
+                t.ioHandlerFactory()));
+    }
+
+    /** Shuts every group down and waits for it. */
+    public static synchronized void shutdown() {
+        for (EventLoopGroup group : GROUPS.values()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        GROUPS.clear();
+    }
+}
