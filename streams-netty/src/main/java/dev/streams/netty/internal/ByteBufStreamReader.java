@@ -122,6 +122,11 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
                     return waiting;
                 }
             } else {
+                if (waiter != null) {
+                    // This read was answered at once, ahead of the waiting one, and may have taken bytes from the
+                    // front of the buffer: the waiter's search offset is relative to the unread bytes, so move it.
+                    waiter.scanFrom = scanFrom(waiter.separators);
+                }
                 updateReading();
             }
         } finally {
@@ -294,7 +299,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
                 waiter.scanFrom = scanFrom(waiter.separators);
                 return;
             }
-            completed = claimWaiter();
+            completed = claimWaiter(outcome);
         } finally {
             lock.unlock();
         }
@@ -350,7 +355,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
                 if (outcome == null) {
                     outcome = new IllegalStateException("read left waiting after the end of the stream");
                 }
-                completed = claimWaiter();
+                completed = claimWaiter(outcome);
             }
         } finally {
             lock.unlock();
@@ -373,10 +378,15 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
         buffer = Unpooled.wrappedBuffer(rest); // unpooled heap: no pooled memory held after the end
     }
 
-    /** The reader wins its waiter: nobody else may complete it now. Called under the lock. */
-    private ReadFuture claimWaiter() {
+    /**
+     * The reader wins its waiter: nobody else may complete it now. The answer is kept with the claim, so that an
+     * outside completion that loses the race can deliver it at once instead of returning before the future is done.
+     * Called under the lock.
+     */
+    private ReadFuture claimWaiter(Object outcome) {
         ReadFuture claimed = waiter;
         claimed.claimed = true;
+        claimed.outcome = outcome;
         waiter = null;
         updateReading();
         return claimed;

@@ -22,6 +22,11 @@ final class ReadFuture extends CompletableFuture<byte[]> {
     int scanFrom;
     /** True once somebody won the right to complete this future. Guarded by the reader's lock. */
     boolean claimed;
+    /**
+     * The reader's answer ({@code byte[]} or {@code Throwable}), set under the reader's lock together with
+     * {@link #claimed} when the reader wins; null while it has not (or when somebody else won).
+     */
+    Object outcome;
 
     private final ByteBufStreamReader reader;
 
@@ -42,19 +47,36 @@ final class ReadFuture extends CompletableFuture<byte[]> {
         }
     }
 
+    /**
+     * Claims this future for a completion from outside. When the reader won first, its answer is delivered here and
+     * now (unless it was already): the reader delivers only after releasing its lock, and without this a caller could
+     * see {@code cancel} return false while the future is not yet done, and give up on bytes that were taken for it
+     * (as {@code Await} did on a timeout).
+     */
+    private boolean claimFromOutside() {
+        if (reader.claimFromOutside(this)) {
+            return true;
+        }
+        Object answer = outcome; // written under the reader's lock, which claimFromOutside took after the claim
+        if (answer != null) {
+            deliver(answer);
+        }
+        return false;
+    }
+
     @Override
     public boolean complete(byte[] value) {
-        return reader.claimFromOutside(this) && super.complete(value);
+        return claimFromOutside() && super.complete(value);
     }
 
     @Override
     public boolean completeExceptionally(Throwable ex) {
-        return reader.claimFromOutside(this) && super.completeExceptionally(ex);
+        return claimFromOutside() && super.completeExceptionally(ex);
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        return reader.claimFromOutside(this) && super.cancel(mayInterruptIfRunning);
+        return claimFromOutside() && super.cancel(mayInterruptIfRunning);
     }
 
     @Override
