@@ -76,23 +76,12 @@ public final class EchoServer {
             for (int i = 0; i < args.length; i++) {
                 Cli.checkHelp(args[i]);
                 switch (args[i]) {
-                    case "--host":
-                        options.host = Cli.value(args, i++);
-                        break;
-                    case "--port":
-                        options.port = Cli.port(Cli.value(args, i++));
-                        break;
-                    case "--limit":
-                        options.limit = Cli.positive("--limit", Cli.value(args, i++));
-                        break;
-                    case "--blocking":
-                        options.blocking = true;
-                        break;
-                    case "--plain":
-                        options.plain = true;
-                        break;
-                    default:
-                        throw new Cli.UsageException("unknown argument: " + args[i]);
+                    case "--host" -> options.host = Cli.value(args, i++);
+                    case "--port" -> options.port = Cli.port(Cli.value(args, i++));
+                    case "--limit" -> options.limit = Cli.positive("--limit", Cli.value(args, i++));
+                    case "--blocking" -> options.blocking = true;
+                    case "--plain" -> options.plain = true;
+                    default -> throw new Cli.UsageException("unknown argument: " + args[i]);
                 }
             }
             return options;
@@ -170,8 +159,7 @@ public final class EchoServer {
     }
 
     static String hostPort(SocketAddress address) {
-        if (address instanceof InetSocketAddress) {
-            InetSocketAddress inet = (InetSocketAddress) address;
+        if (address instanceof InetSocketAddress inet) {
             String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
         }

@@ -56,7 +56,7 @@ import javax.net.ssl.X509TrustManager;
  *   <tr><td>0</td><td>a 2xx or 3xx response, body written</td></tr>
  *   <tr><td>1</td><td>an unexpected failure</td></tr>
  *   <tr><td>2</td><td>a bad command line or URL</td></tr>
- *   <tr><td>3</td><td>the output file could not be written</td></tr>
+ *   <tr><td>3</td><td>the output file (or stdout, when it is closed) could not be written</td></tr>
  *   <tr><td>4</td><td>a network failure: connection refused or reset, timeout, the connection closed early</td></tr>
  *   <tr><td>5</td><td>a TLS failure (handshake, certificate, hostname)</td></tr>
  *   <tr><td>7</td><td>a protocol error: malformed response, a head over the limits, too many redirects</td></tr>
@@ -123,19 +123,17 @@ public final class HttpGet {
                 String arg = args[i];
                 Cli.checkHelp(arg);
                 switch (arg) {
-                    case "-i": case "--include": options.include = true; break;
-                    case "-L": case "--location": options.follow = true; break;
-                    case "-o": case "--output": options.output = Path.of(Cli.value(args, i++)); break;
-                    case "--progress": options.progress = true; break;
-                    case "--cacert": options.cacert = Path.of(Cli.value(args, i++)); break;
-                    case "-k": case "--insecure": options.insecure = true; break;
-                    case "--connect-timeout":
-                        options.connectTimeout = Cli.seconds(arg, Cli.value(args, i++));
-                        break;
-                    case "--max-time": options.maxTime = Cli.seconds(arg, Cli.value(args, i++)); break;
-                    case "--max-line": options.maxLine = Cli.positive(arg, Cli.value(args, i++)); break;
-                    case "--max-head": options.maxHead = Cli.positive(arg, Cli.value(args, i++)); break;
-                    default:
+                    case "-i", "--include" -> options.include = true;
+                    case "-L", "--location" -> options.follow = true;
+                    case "-o", "--output" -> options.output = Path.of(Cli.value(args, i++));
+                    case "--progress" -> options.progress = true;
+                    case "--cacert" -> options.cacert = Path.of(Cli.value(args, i++));
+                    case "-k", "--insecure" -> options.insecure = true;
+                    case "--connect-timeout" -> options.connectTimeout = Cli.seconds(arg, Cli.value(args, i++));
+                    case "--max-time" -> options.maxTime = Cli.seconds(arg, Cli.value(args, i++));
+                    case "--max-line" -> options.maxLine = Cli.positive(arg, Cli.value(args, i++));
+                    case "--max-head" -> options.maxHead = Cli.positive(arg, Cli.value(args, i++));
+                    default -> {
                         if (arg.startsWith("-") && arg.length() > 1) {
                             throw new Cli.UsageException("unknown option: " + arg);
                         }
@@ -143,6 +141,7 @@ public final class HttpGet {
                             throw new Cli.UsageException("only one URL, please: " + arg);
                         }
                         options.url = url(arg);
+                    }
                 }
             }
             if (options.url == null) {
@@ -299,16 +298,17 @@ public final class HttpGet {
 
         /** Writes the body to stdout or the file, with the progress bar when wanted. */
         private void readBody(HttpResponseParser parser, HttpResponseParser.ResponseHead head) throws IOException {
-            Progress progress = options.progress || (options.output != null && System.console() != null
-                    && err == System.err) ? new Progress(err, HttpResponseParser.framing(head)
-                    == HttpResponseParser.Framing.CONTENT_LENGTH ? HttpResponseParser.contentLength(head) : -1) : null;
+            Progress progress = showProgress() ? new Progress(err, expectedLength(head)) : null;
             OutputStream body = options.output == null ? out : openOutput(options.output);
             try {
                 List<HttpResponseParser.Header> trailers = parser.readBody(head, (data, offset, length) -> {
                     try {
                         body.write(data, offset, length);
                     } catch (IOException e) {
-                        throw new OutputFileException(options.output, e);
+                        throw new OutputFileException(options.output.toString(), e);
+                    }
+                    if (body == out && out.checkError()) { // a PrintStream hides its errors: stdout is gone
+                        throw new OutputFileException("stdout", new IOException("write failed"));
                     }
                     if (progress != null) {
                         progress.add(length);
@@ -328,7 +328,7 @@ public final class HttpGet {
                     try {
                         body.close();
                     } catch (IOException e) {
-                        throw new OutputFileException(options.output, e);
+                        throw new OutputFileException(options.output.toString(), e);
                     }
                 } else {
                     out.flush();
@@ -336,11 +336,25 @@ public final class HttpGet {
             }
         }
 
+        /**
+         * With {@code --progress}; or with {@code -o} when the console is a terminal and stderr is the process's own
+         * (Java 17 cannot ask whether stderr alone is a terminal: {@code System.console()} means stdin and stdout).
+         */
+        private boolean showProgress() {
+            return options.progress || (options.output != null && System.console() != null && err == System.err);
+        }
+
+        /** The body's length when the response says it, else -1. */
+        private static long expectedLength(HttpResponseParser.ResponseHead head) throws MalformedResponseException {
+            return HttpResponseParser.framing(head) == HttpResponseParser.Framing.CONTENT_LENGTH
+                    ? HttpResponseParser.contentLength(head) : -1;
+        }
+
         private static OutputStream openOutput(Path file) throws OutputFileException {
             try {
                 return new BufferedOutputStream(Files.newOutputStream(file), HttpResponseParser.PIECE);
             } catch (IOException e) {
-                throw new OutputFileException(file, e);
+                throw new OutputFileException(file.toString(), e);
             }
         }
 
@@ -496,7 +510,7 @@ public final class HttpGet {
     static final class OutputFileException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        OutputFileException(Path file, IOException cause) {
+        OutputFileException(String file, IOException cause) {
             super("cannot write " + file + ": " + Main.describe(cause), cause);
         }
     }

@@ -199,18 +199,18 @@ public final class HttpResponseParser {
      * @throws MalformedResponseException for a bad chunk size line or chunk end
      */
     public List<Header> readBody(ResponseHead head, BodySink sink) throws IOException {
-        switch (framing(head)) {
-            case NONE:
-                return List.of();
-            case CONTENT_LENGTH:
+        return switch (framing(head)) {
+            case NONE -> List.of();
+            case CONTENT_LENGTH -> {
                 readExactly(contentLength(head), false, sink);
-                return List.of();
-            case CHUNKED:
-                return readChunked(sink);
-            default:
+                yield List.of();
+            }
+            case CHUNKED -> readChunked(sink);
+            case UNTIL_EOF -> {
                 readUntilEof(sink);
-                return List.of();
-        }
+                yield List.of();
+            }
+        };
     }
 
     /** {@code n} bytes, in pieces. */

@@ -58,18 +58,13 @@ public final class Main {
     }
 
     private static Command command(String name) {
-        switch (name) {
-            case "echo-server":
-                return EchoServer::run;
-            case "echo-client":
-                return EchoClient::run;
-            case "http-get":
-                return HttpGet::run;
-            case "demo":
-                return Demo::run;
-            default:
-                return null;
-        }
+        return switch (name) {
+            case "echo-server" -> EchoServer::run;
+            case "echo-client" -> EchoClient::run;
+            case "http-get" -> HttpGet::run;
+            case "demo" -> Demo::run;
+            default -> null;
+        };
     }
 
     /** The cause inside {@link CompletionException}, {@link ExecutionException} or {@link UncheckedIOException}. */

@@ -49,6 +49,9 @@ final class ChildProcess implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
+        if (Runtime.version().feature() >= 22) {
+            command.add("--enable-native-access=ALL-UNNAMED"); // as the jar's manifest says; no warning on stderr
+        }
         command.addAll(List.of(args));
         return command;
     }
