@@ -1,5 +1,6 @@
 package dev.streams.examples;
 
+import dev.streams.Await;
 import dev.streams.StreamConnection;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
@@ -197,6 +198,10 @@ public final class HttpGet {
         private final Deadline deadline;
         private SslContext sslContext;
         private EventLoopGroup tlsGroup;
+        /** The exit code of the last response. */
+        private int status;
+        /** {@code host:port} of the current request, for messages. */
+        private String target;
 
         Session(Options options, PrintStream out, PrintStream err) {
             this.options = options;
@@ -220,11 +225,6 @@ public final class HttpGet {
                 url = next;
             }
         }
-
-        /** The exit code of the last response. */
-        private int status;
-        /** {@code host:port} of the current request, for messages. */
-        private String target;
 
         /** One request: returns where to go next for a redirect that is followed, else null (the body is done). */
         private URI getOnce(URI url) throws IOException {
@@ -260,7 +260,7 @@ public final class HttpGet {
                 // Connection: close; the server may close first. Bounded wait, and a failed close is no news.
                 connection.close();
                 try {
-                    dev.streams.Await.await(connection.writer().waitClosed(), Duration.ofSeconds(2));
+                    Await.await(connection.writer().waitClosed(), Duration.ofSeconds(2));
                 } catch (IOException | RuntimeException ignored) {
                     // the response is what counts
                 }
@@ -269,13 +269,11 @@ public final class HttpGet {
 
         /** The request: GET with Host, User-Agent, Accept-Encoding: identity and Connection: close. */
         private static String request(URI url, String host, boolean tls) {
-            String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-            if (url.getRawQuery() != null) {
-                target += "?" + url.getRawQuery();
-            }
+            String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+            String requestTarget = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
             int defaultPort = tls ? 443 : 80;
             String hostHeader = url.getPort() < 0 || url.getPort() == defaultPort ? host : host + ":" + url.getPort();
-            return "GET " + target + " HTTP/1.1\r\n"
+            return "GET " + requestTarget + " HTTP/1.1\r\n"
                     + "Host: " + hostHeader + "\r\n"
                     + "User-Agent: " + USER_AGENT + "\r\n"
                     + "Accept: */*\r\n"
