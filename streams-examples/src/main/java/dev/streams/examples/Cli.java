@@ -1,0 +1,107 @@
+package dev.streams.examples;
+
+import java.io.PrintStream;
+import java.time.Duration;
+
+/** Small helpers for the subcommands' argument parsing. */
+final class Cli {
+
+    /** Exit code of a bad command line (as in most Unix tools). */
+    static final int EXIT_USAGE = 2;
+
+    private Cli() {
+    }
+
+    /** A bad command line; the message says what is wrong in one line. */
+    static class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code --help} or {@code -h} was given: not an error, the command prints its usage and exits 0. */
+    static final class HelpRequested extends UsageException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super("help");
+        }
+    }
+
+    /** The value after option {@code args[i]}. */
+    static String value(String[] args, int i) throws UsageException {
+        if (i + 1 >= args.length) {
+            throw new UsageException("option " + args[i] + " needs a value");
+        }
+        return args[i + 1];
+    }
+
+    /** A port, 0-65535. */
+    static int port(String text) throws UsageException {
+        int port = integer("--port", text);
+        if (port < 0 || port > 0xFFFF) {
+            throw new UsageException("--port not in 0-65535: " + text);
+        }
+        return port;
+    }
+
+    /** A positive integer for {@code option}. */
+    static int positive(String option, String text) throws UsageException {
+        int value = integer(option, text);
+        if (value <= 0) {
+            throw new UsageException(option + " must be > 0: " + text);
+        }
+        return value;
+    }
+
+    /** A positive number of seconds (fractions allowed), as for curl's {@code --max-time 2.5}. */
+    static Duration seconds(String option, String text) throws UsageException {
+        double seconds;
+        try {
+            seconds = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " is not a number of seconds: " + text);
+        }
+        if (!(seconds > 0) || seconds > 1e9) {
+            throw new UsageException(option + " must be > 0 seconds: " + text);
+        }
+        return Duration.ofNanos((long) (seconds * 1e9));
+    }
+
+    private static int integer(String option, String text) throws UsageException {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " is not a number: " + text);
+        }
+    }
+
+    /**
+     * Ends a command whose arguments could not be used: prints {@code usage} to {@code out} and returns 0 for
+     * {@link HelpRequested}; else prints the problem and a pointer to {@code --help} to {@code err} and returns
+     * {@link #EXIT_USAGE}.
+     */
+    static int usageError(String command, String usage, UsageException e, PrintStream out, PrintStream err) {
+        if (e instanceof HelpRequested) {
+            out.println(usage);
+            return 0;
+        }
+        err.println(command + ": " + e.getMessage());
+        err.println("Try 'java -jar streams-examples.jar " + command + " --help'.");
+        return EXIT_USAGE;
+    }
+
+    /** True when {@code arg} asks for help. */
+    static boolean isHelp(String arg) {
+        return arg.equals("--help") || arg.equals("-h");
+    }
+
+    /** Throws {@link HelpRequested} when {@code arg} asks for help. */
+    static void checkHelp(String arg) throws HelpRequested {
+        if (isHelp(arg)) {
+            throw new HelpRequested();
+        }
+    }
+}

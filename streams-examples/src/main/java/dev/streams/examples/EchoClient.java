@@ -1,0 +1,204 @@
+package dev.streams.examples;
+
+import static dev.streams.Await.await;
+
+import dev.streams.StreamConnection;
+import dev.streams.StreamReader;
+import dev.streams.StreamWriter;
+import dev.streams.netty.NettyStreams;
+import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * {@code echo-client}: the asyncio tutorial's echo client.
+ *
+ * <pre>{@code
+ * reader, writer = await asyncio.open_connection('127.0.0.1', 8888)
+ * for message in ['Привет', 'Как дела?', 'Пока']:
+ *     writer.write(message.encode() + b'\n')
+ *     await writer.drain()
+ *     data = await reader.readline()
+ *     print(f'Сервер ответил: {data.decode().strip()}')
+ * writer.close()
+ * await writer.wait_closed()
+ * }</pre>
+ *
+ * <p>Written twice, once per style: {@link #talkBlocking} with {@code await} and {@link #talkAsync} with futures.
+ * A server that closes before answering is an {@link EOFException} (exit code 1).
+ */
+public final class EchoClient {
+
+    /** The tutorial's messages. */
+    static final List<String> TUTORIAL_MESSAGES = List.of("Привет", "Как дела?", "Пока");
+
+    static final String USAGE = String.join("\n",
+            "Usage: echo-client [--host HOST] [--port PORT] [--async] [MESSAGE ... | -]",
+            "",
+            "Sends each message as a line (default: Привет, Как дела?, Пока; with -, the lines of stdin),",
+            "waits for each answer and prints \"Сервер ответил: <answer>\"; then closes the connection.",
+            "Exit code 1 when the connection fails or the server closes it before answering.",
+            "",
+            "  --host HOST     the server (default 127.0.0.1)",
+            "  --port PORT     its port (default 8888)",
+            "  --async         use the future-based API instead of blocking await() calls",
+            "                  (with -, stdin is then read to its end first)",
+            "  -h, --help      this help");
+
+    private EchoClient() {
+    }
+
+    /** Runs the command; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, System.in, out, err);
+    }
+
+    /** Runs the command with {@code in} as stdin (for {@code -}). */
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        String host = "127.0.0.1";
+        int port = 8888;
+        boolean async = false;
+        boolean stdin = false;
+        List<String> messages = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                Cli.checkHelp(arg);
+                if (arg.equals("--host")) {
+                    host = Cli.value(args, i++);
+                } else if (arg.equals("--port")) {
+                    port = Cli.port(Cli.value(args, i++));
+                } else if (arg.equals("--async")) {
+                    async = true;
+                } else if (arg.equals("-")) {
+                    stdin = true;
+                } else if (arg.startsWith("--")) {
+                    throw new Cli.UsageException("unknown option: " + arg);
+                } else if (arg.indexOf('\n') >= 0) {
+                    throw new Cli.UsageException("a message cannot contain a line break: " + arg.strip());
+                } else {
+                    messages.add(arg);
+                }
+            }
+            if (stdin && !messages.isEmpty()) {
+                throw new Cli.UsageException("give messages or -, not both");
+            }
+        } catch (Cli.UsageException e) {
+            return Cli.usageError("echo-client", USAGE, e, out, err);
+        }
+        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        Iterator<String> source = stdin ? lines.lines().iterator()
+                : (messages.isEmpty() ? TUTORIAL_MESSAGES : messages).iterator();
+        try {
+            if (async) {
+                List<String> all = new ArrayList<>();
+                source.forEachRemaining(all::add);
+                await(talkAsync(host, port, all, out));
+            } else {
+                talkBlocking(host, port, source, out);
+            }
+            return 0;
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            err.println("echo-client: " + Main.describeConnect(host + ":" + port, e));
+            return 1;
+        } finally {
+            out.flush();
+        }
+    }
+
+    /** The blocking style: connect, then one message at a time; closes and waits for the close in any case. */
+    public static List<String> talkBlocking(String host, int port, Iterator<String> messages, PrintStream out)
+            throws IOException {
+        StreamConnection connection = await(NettyStreams.openConnection(host, port));
+        List<String> answers = new ArrayList<>();
+        try {
+            while (messages.hasNext()) {
+                String message = messages.next();
+                connection.writer().write(line(message));
+                await(connection.writer().drain());
+                answers.add(answer(message, await(connection.reader().readLine()), out));
+            }
+        } finally {
+            closeAndWait(connection);
+        }
+        return answers;
+    }
+
+    /** The future style: the same conversation as a chain of futures; never blocks. */
+    public static CompletableFuture<List<String>> talkAsync(String host, int port, List<String> messages,
+                                                            PrintStream out) {
+        return NettyStreams.openConnection(host, port).thenCompose(connection -> {
+            StreamReader reader = connection.reader();
+            StreamWriter writer = connection.writer();
+            Iterator<String> next = messages.iterator();
+            List<String> answers = new ArrayList<>();
+            CompletableFuture<Void> talk = AsyncLoop.repeat(() -> {
+                if (!next.hasNext()) {
+                    return CompletableFuture.completedFuture(false);
+                }
+                String message = next.next();
+                writer.write(line(message));
+                return writer.drain()
+                        .thenCompose(drained -> reader.readLine())
+                        .thenApply(reply -> {
+                            answers.add(answerUnchecked(message, reply, out));
+                            return true;
+                        });
+            });
+            // Close and wait for the close whether the talk went well or not; then report the talk's outcome.
+            return talk.handle((ok, failure) -> failure)
+                    .thenCompose(failure -> {
+                        connection.close();
+                        return connection.writer().waitClosed().handle((closed, closeFailure) -> {
+                            if (failure != null) {
+                                throw new CompletionException(Main.unwrap(failure));
+                            }
+                            return answers;
+                        });
+                    });
+        });
+    }
+
+    /** The message as a UTF-8 line. */
+    private static byte[] line(String message) {
+        return (message + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Checks and prints an answer; a missing or cut-off one means the server closed early. */
+    private static String answer(String message, byte[] reply, PrintStream out) throws EOFException {
+        if (reply.length == 0 || reply[reply.length - 1] != '\n') {
+            throw new EOFException("the server closed the connection before answering \"" + message + "\"");
+        }
+        String text = new String(reply, StandardCharsets.UTF_8).strip();
+        out.println("Сервер ответил: " + text);
+        return text;
+    }
+
+    private static String answerUnchecked(String message, byte[] reply, PrintStream out) {
+        try {
+            return answer(message, reply, out);
+        } catch (EOFException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Closes and waits for the close; a failure of the close itself is not the conversation's failure. */
+    static void closeAndWait(StreamConnection connection) {
+        connection.close();
+        try {
+            await(connection.writer().waitClosed(), EchoServer.STOP_GRACE);
+        } catch (IOException | RuntimeException ignored) {
+            // the connection is gone either way
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.streams.examples;
+
+import static dev.streams.Await.await;
+
+import dev.streams.BlockingClientHandler;
+import dev.streams.ClientHandler;
+import dev.streams.LimitOverrunException;
+import dev.streams.StreamReader;
+import dev.streams.StreamServer;
+import dev.streams.StreamWriter;
+import dev.streams.netty.NettyStreams;
+import dev.streams.netty.ServerOptions;
+import dev.streams.netty.StreamOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+/**
+ * {@code echo-server}: the asyncio tutorial's echo server.
+ *
+ * <pre>{@code
+ * async def handle_echo(reader, writer):
+ *     while line := await reader.readline():
+ *         message = line.decode().strip()
+ *         print(f"Получено: {message}")
+ *         writer.write(f"Эхо: {message}\n".encode())
+ *         await writer.drain()
+ *     writer.close()
+ *     await writer.wait_closed()
+ * }</pre>
+ *
+ * <p>The same {@link Echo} logic runs as a {@link ClientHandler} (futures on the event loop, the default) or as a
+ * {@link BlockingClientHandler} ({@code --blocking}: plain blocking code on a virtual thread where the JVM has them).
+ * A line longer than the limit is reported on stderr and that connection is closed; the others carry on.
+ */
+public final class EchoServer {
+
+    static final String USAGE = String.join("\n",
+            "Usage: echo-server [--host HOST] [--port PORT] [--blocking] [--plain] [--limit BYTES]",
+            "",
+            "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
+            "and logs \"Получено: <line>\". Stops cleanly on Ctrl-C or SIGTERM (exit code 0).",
+            "",
+            "  --host HOST     address to listen on (default 127.0.0.1)",
+            "  --port PORT     port to listen on, 0 for any free one (default 8888)",
+            "  --blocking      serve with blocking code (BlockingClientHandler, virtual threads on Java 21+)",
+            "                  instead of futures on the event loop (ClientHandler)",
+            "  --plain         echo each line unchanged and log nothing (for benchmarks)",
+            "  --limit BYTES   the longest line accepted (default " + StreamOptions.DEFAULT_LIMIT + ");",
+            "                  a longer one closes that connection",
+            "  -h, --help      this help");
+
+    /** How long a stop waits for the clients to close before it gives up. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private EchoServer() {
+    }
+
+    /** The parsed command line. */
+    static final class Options {
+        String host = "127.0.0.1";
+        int port = 8888;
+        boolean blocking;
+        boolean plain;
+        int limit = StreamOptions.DEFAULT_LIMIT;
+
+        static Options parse(String[] args) throws Cli.UsageException {
+            Options options = new Options();
+            for (int i = 0; i < args.length; i++) {
+                Cli.checkHelp(args[i]);
+                switch (args[i]) {
+                    case "--host" -> options.host = Cli.value(args, i++);
+                    case "--port" -> options.port = Cli.port(Cli.value(args, i++));
+                    case "--limit" -> options.limit = Cli.positive("--limit", Cli.value(args, i++));
+                    case "--blocking" -> options.blocking = true;
+                    case "--plain" -> options.plain = true;
+                    default -> throw new Cli.UsageException("unknown argument: " + args[i]);
+                }
+            }
+            return options;
+        }
+    }
+
+    /** Runs the command until SIGINT or SIGTERM; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CompletableFuture<Void> cleanedUp = new CompletableFuture<>();
+        try {
+            return run(args, out, err, Signals.termination(cleanedUp));
+        } finally {
+            cleanedUp.complete(null);
+        }
+    }
+
+    /**
+     * Runs the command until {@code stop} completes: stops accepting, closes the clients gracefully, waits for them
+     * (at most {@link #STOP_GRACE}) and returns 0. Tests pass their own {@code stop}.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, CompletionStage<?> stop) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (Cli.UsageException e) {
+            return Cli.usageError("echo-server", USAGE, e, out, err);
+        }
+        StreamServer server = null;
+        try {
+            server = await(start(options, out, err));
+            out.println("Serving on " + describe(server));
+            out.flush();
+            Object why = await(stop);
+            out.println("Stopping (" + why + ")");
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            err.println("echo-server: " + Main.describe(e));
+            return 1;
+        } finally {
+            if (server != null) {
+                stop(server, err);
+            }
+            out.flush();
+        }
+    }
+
+    /** Starts a server for {@code options}, logging to {@code log}; the caller stops it with {@link #stop}. */
+    static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
+        Echo echo = new Echo(options.plain, options.limit, log, err);
+        ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).build();
+        return options.blocking
+                ? NettyStreams.startBlockingServer(echo::serveBlocking, options.host, options.port, serverOptions)
+                : NettyStreams.startServer(echo::serveAsync, options.host, options.port, serverOptions);
+    }
+
+    /** Stops accepting, closes every client gracefully and waits for them (at most {@link #STOP_GRACE}). */
+    static void stop(StreamServer server, PrintStream err) {
+        server.close();
+        server.closeClients();
+        try {
+            await(server.waitClosed(), STOP_GRACE);
+        } catch (IOException | RuntimeException e) {
+            err.println("echo-server: clients did not close in time: " + Main.describe(e));
+        }
+    }
+
+    /** The addresses as {@code 127.0.0.1:8888}, comma-separated. */
+    static String describe(StreamServer server) {
+        return server.localAddresses().stream().map(EchoServer::hostPort).collect(Collectors.joining(", "));
+    }
+
+    /** The port of the server's first address. */
+    static int port(StreamServer server) {
+        return ((InetSocketAddress) server.localAddresses().get(0)).getPort();
+    }
+
+    static String hostPort(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /**
+     * The echo logic, shared by both styles: {@link #answer} turns a line into the reply, {@link #failed} reports a
+     * connection's failure. Only the waiting differs: futures in {@link #serveAsync}, {@code await} in
+     * {@link #serveBlocking}.
+     */
+    static final class Echo {
+        private final boolean plain;
+        private final int limit;
+        private final PrintStream log;
+        private final PrintStream err;
+
+        Echo(boolean plain, int limit, PrintStream log, PrintStream err) {
+            this.plain = plain;
+            this.limit = limit;
+            this.log = log;
+            this.err = err;
+        }
+
+        /** The reply to one line (which ends with {@code '\n'}, or not when it is the last one before EOF). */
+        byte[] answer(byte[] line) {
+            if (plain) {
+                return line;
+            }
+            String message = new String(line, StandardCharsets.UTF_8).strip();
+            log.println("Получено: " + message);
+            return ("Эхо: " + message + "\n").getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** ClientHandler: read a line, answer it, drain, until EOF; then close and wait for the close. */
+        CompletionStage<Void> serveAsync(StreamReader reader, StreamWriter writer) {
+            return AsyncLoop.repeat(() -> reader.readLine().thenCompose(line -> {
+                if (line.length == 0) {
+                    return CompletableFuture.completedFuture(false); // EOF
+                }
+                writer.write(answer(line));
+                return writer.drain().thenApply(drained -> true);
+            })).thenCompose(eof -> {
+                writer.close();
+                return writer.waitClosed();
+            }).exceptionally(failure -> {
+                failed(writer, failure);
+                return null;
+            });
+        }
+
+        /** BlockingClientHandler: the same loop as straight-line code. */
+        void serveBlocking(StreamReader reader, StreamWriter writer) {
+            try {
+                byte[] line;
+                while ((line = await(reader.readLine())).length > 0) {
+                    writer.write(answer(line));
+                    await(writer.drain());
+                }
+                writer.close();
+                await(writer.waitClosed());
+            } catch (IOException | RuntimeException e) {
+                failed(writer, e);
+            }
+        }
+
+        /**
+         * Reports a connection's failure on stderr (one line) and closes the connection. A
+         * {@link ClosedChannelException} is not reported: the client closed while an answer was being drained (it
+         * had its answers and left), which is how a conversation normally ends.
+         */
+        void failed(StreamWriter writer, Throwable failure) {
+            Throwable cause = Main.unwrap(failure);
+            String peer = hostPort(writer.remoteAddress());
+            if (cause instanceof ClosedChannelException) {
+                writer.close();
+                return;
+            }
+            if (cause instanceof LimitOverrunException) {
+                err.println("echo-server: " + peer + ": line longer than " + limit + " bytes; closing the connection");
+            } else {
+                err.println("echo-server: " + peer + ": " + Main.describe(cause));
+            }
+            writer.close();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Runnable examples on the streams API, one class per subcommand of the jar's {@link dev.streams.examples.Main}:
+ * {@link dev.streams.examples.EchoServer} and {@link dev.streams.examples.EchoClient} (the asyncio tutorial's echo
+ * pair, in both the future-based and the blocking style), {@link dev.streams.examples.HttpGet} (an HTTP/1.1 client
+ * whose parser, {@link dev.streams.examples.HttpResponseParser}, shows {@code readLine}, {@code readUntil},
+ * {@code readExactly} and {@code read} at work) and {@link dev.streams.examples.Demo}.
+ *
+ * <p>Every command is a method {@code run(String[] args, PrintStream out, PrintStream err)} that returns the exit
+ * code, so that tests can call it in-process; {@code Main.main} passes the code to {@code System.exit}.
+ */
+package dev.streams.examples;

@@ -1,0 +1,12 @@
+/**
+ * Examples on the streams API: the asyncio tutorial's echo server and client, an HTTP/1.1 GET client and a
+ * self-contained demo. Run them from the shaded jar: {@code java -jar streams-examples.jar --help}.
+ */
+module dev.streams.examples {
+    requires transitive dev.streams.netty;
+    requires io.netty.handler;
+    // sun.misc.Signal, reached by reflection: Ctrl-C stops the echo server cleanly.
+    requires jdk.unsupported;
+
+    exports dev.streams.examples;
+}

@@ -1,0 +1,91 @@
+package dev.streams.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A child process whose stdout and stderr are captured as they come; {@link #close()} kills it if still alive. */
+final class ChildProcess implements AutoCloseable {
+
+    final Process process;
+    final Capture out = new Capture();
+    final Capture err = new Capture();
+
+    ChildProcess(List<String> command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("PYTHONIOENCODING", "utf-8");
+        builder.environment().put("PYTHONUNBUFFERED", "1");
+        process = builder.start();
+        process.getOutputStream().close();
+        pump(process.getInputStream(), out, "stdout");
+        pump(process.getErrorStream(), err, "stderr");
+    }
+
+    /** True when {@code python3} runs here. */
+    static boolean hasPython() {
+        try {
+            Process check = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            check.getInputStream().readAllBytes();
+            return check.waitFor(10, TimeUnit.SECONDS) && check.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The path of a test resource (the resources are copied to target/test-classes as files). */
+    static String resource(String name) throws Exception {
+        return Path.of(ChildProcess.class.getResource(name).toURI()).toString();
+    }
+
+    /** The java command of the running JVM, with the test class path. */
+    static List<String> java(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path")));
+        if (Runtime.version().feature() >= 22) {
+            command.add("--enable-native-access=ALL-UNNAMED"); // as the jar's manifest says; no warning on stderr
+        }
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Waits for the exit; returns the exit code. */
+    int waitFor(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("still running after " + timeout + "; stdout:\n" + out.text()
+                    + "\nstderr:\n" + err.text());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void pump(InputStream in, Capture into, String name) {
+        Thread thread = new Thread(() -> {
+            try (in) {
+                in.transferTo(into);
+            } catch (IOException ignored) {
+                // the process is gone
+            }
+        }, "child-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+}

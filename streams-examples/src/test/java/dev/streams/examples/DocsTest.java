@@ -1,0 +1,48 @@
+package dev.streams.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** EXAMPLES.md documents every subcommand with an example, and shows what {@code demo} really prints. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class DocsTest {
+
+    /** Surefire runs in the module's directory. */
+    static final Path DOC = Path.of("EXAMPLES.md");
+    static final String MARKER = "<!-- demo-output";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "echo-server", "echo-client", "http-get"})
+    void everySubcommandHasASectionAndAnExample(String command) throws Exception {
+        String doc = Files.readString(DOC);
+        assertThat(doc).contains("\n## " + command + "\n")
+                .contains("java -jar streams-examples/target/streams-examples.jar " + command);
+    }
+
+    @Test
+    void demoOutputIsTheRealOne() throws Exception {
+        String doc = Files.readString(DOC);
+        String afterMarker = doc.substring(doc.indexOf(MARKER));
+        int start = afterMarker.indexOf("```text\n") + "```text\n".length();
+        String shown = afterMarker.substring(start, afterMarker.indexOf("```\n", start));
+
+        Capture out = new Capture();
+        assertThat(Demo.run(new String[0], out.stream, new Capture().stream)).isZero();
+
+        assertThat(normalize(shown)).isEqualTo(normalize(out.text()));
+    }
+
+    /** Ports vary, and so does the kind of threads (Java 17 or 21+). */
+    static String normalize(String text) {
+        return text.replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:PORT")
+                .replaceAll("BlockingClientHandler server \\([^)]*\\)", "BlockingClientHandler server (THREADS)")
+                .strip();
+    }
+}

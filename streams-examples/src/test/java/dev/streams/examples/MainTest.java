@@ -1,0 +1,81 @@
+package dev.streams.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line: dispatch, --help, bad arguments, the demo, and a real SIGTERM to a server process. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MainTest {
+
+    @Test
+    void demoRunsAndExitsZero() {
+        Capture out = new Capture();
+        Capture err = new Capture();
+        long start = System.nanoTime();
+
+        int code = Main.run(new String[] {"demo"}, out.stream, err.stream);
+
+        assertThat(err.text()).isEmpty();
+        assertThat(code).isZero();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        String conversation = String.join("\n", "Получено: Привет", "Сервер ответил: Эхо: Привет",
+                "Получено: Как дела?", "Сервер ответил: Эхо: Как дела?", "Получено: Пока",
+                "Сервер ответил: Эхо: Пока", "Server closed.");
+        String text = out.text();
+        assertThat(text).contains("== Futures", "== Blocking");
+        assertThat(text.split("== Blocking")[0]).contains(conversation);
+        assertThat(text.split("== Blocking")[1]).contains(conversation);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"echo-server", "echo-client", "http-get", "demo"})
+    void everyCommandHasHelp(String command) {
+        Capture out = new Capture();
+        assertThat(Main.run(new String[] {command, "--help"}, out.stream, new Capture().stream)).isZero();
+        assertThat(out.text()).startsWith("Usage: " + command);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"echo-server --bogus", "echo-server --port 70000", "echo-server --port",
+        "echo-client --port x", "echo-client --nope", "echo-client a -", "http-get", "http-get -Z http://x/",
+        "http-get ftp://example.com/", "http-get --max-time 0 http://x/", "http-get http://a/ http://b/",
+        "demo extra", "no-such-command", ""})
+    void badArgumentsAreAClearMessageAndExitTwo(String line) {
+        Capture out = new Capture();
+        Capture err = new Capture();
+        String[] args = line.isEmpty() ? new String[0] : line.split(" ");
+        assertThat(Main.run(args, out.stream, err.stream)).isEqualTo(2);
+        assertThat(err.text()).isNotBlank();
+        assertThat(out.text()).isEmpty();
+    }
+
+    @Test
+    void mainHelpListsEveryCommand() {
+        Capture out = new Capture();
+        assertThat(Main.run(new String[] {"--help"}, out.stream, new Capture().stream)).isZero();
+        assertThat(out.text()).contains("echo-server", "echo-client", "http-get", "demo");
+    }
+
+    @Test
+    void sigtermStopsTheServerCleanlyWithExitZero() throws Exception {
+        try (ChildProcess server = new ChildProcess(ChildProcess.java(Main.class.getName(), "echo-server",
+                "--port", "0", "--blocking"))) {
+            String port = server.out.await("^Serving on 127\\.0\\.0\\.1:(\\d+)$", Duration.ofSeconds(20));
+            assertThat(EchoClient.run(new String[] {"--port", port, "ping"}, new Capture().stream,
+                    new Capture().stream)).isZero();
+
+            // SIGTERM, through the handle: Process.destroy() would also close our ends of the child's pipes.
+            assertThat(server.process.toHandle().destroy()).isTrue();
+
+            assertThat(server.waitFor(Duration.ofSeconds(20))).isZero();
+            server.out.await("^(Stopping \\(SIGTERM\\))$", Duration.ofSeconds(5));
+            assertThat(server.err.text()).isEmpty();
+        }
+    }
+}
