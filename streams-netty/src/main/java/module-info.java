@@ -4,7 +4,9 @@ module dev.streams.netty {
     requires transitive io.netty.buffer;
     requires transitive io.netty.common;
     requires transitive io.netty.transport;
-    requires io.netty.handler;
+    requires io.netty.codec;
+    requires transitive io.netty.handler;
+    requires static io.netty.transport.classes.io_uring;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
 

@@ -7,9 +7,12 @@ import java.util.Objects;
 /**
  * Options of {@link NettyStreams#openConnection}: immutable; {@link #DEFAULTS} or {@link #builder()}.
  *
- * <p>Besides {@link StreamOptions}' limit, water marks and event loop group: {@code connectTimeout} (default 30 s;
- * past it the connection fails with {@code io.netty.channel.ConnectTimeoutException}) and {@code localAddress} (the
- * address to bind before connecting; default none, the system picks).
+ * <p>Besides {@link StreamOptions}' settings: {@code connectTimeout} (default 30 s, per attempt; past it the attempt
+ * fails with {@code io.netty.channel.ConnectTimeoutException}); {@code localAddress} (the address to bind before
+ * connecting; default none, the system picks); {@code serverHostname} (with TLS: the name sent in SNI and checked
+ * against the certificate; default the host connected to); {@code happyEyeballsDelay} and {@code interleave}
+ * (RFC 8305: default none and 0, so the resolved addresses are tried one after another; with a delay, a new attempt
+ * starts after it or as soon as the previous one fails, the first to connect wins, and interleave defaults to 1).
  */
 public final class ConnectOptions extends StreamOptions {
 
@@ -20,11 +23,17 @@ public final class ConnectOptions extends StreamOptions {
 
     private final Duration connectTimeout;
     private final SocketAddress localAddress;
+    private final String serverHostname;
+    private final Duration happyEyeballsDelay;
+    private final int interleave;
 
     private ConnectOptions(Builder builder) {
         super(builder);
         this.connectTimeout = builder.connectTimeout;
         this.localAddress = builder.localAddress;
+        this.serverHostname = builder.serverHostname;
+        this.happyEyeballsDelay = builder.happyEyeballsDelay;
+        this.interleave = builder.interleave != null ? builder.interleave : builder.happyEyeballsDelay != null ? 1 : 0;
     }
 
     /** A builder with every option at its default. */
@@ -47,16 +56,37 @@ public final class ConnectOptions extends StreamOptions {
         return localAddress;
     }
 
+    /** The TLS server name to send and verify, or {@code null} for the host connected to. */
+    public String serverHostname() {
+        return serverHostname;
+    }
+
+    /** The happy eyeballs delay, or {@code null} for one attempt after another. */
+    public Duration happyEyeballsDelay() {
+        return happyEyeballsDelay;
+    }
+
+    /** How many addresses of the first family come before one of the other (0: resolver order). */
+    public int interleave() {
+        return interleave;
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[" + describe() + ", connectTimeout=" + connectTimeout
-                + (localAddress != null ? ", localAddress=" + localAddress : "") + "]";
+                + (localAddress != null ? ", localAddress=" + localAddress : "")
+                + (serverHostname != null ? ", serverHostname=" + serverHostname : "")
+                + (happyEyeballsDelay != null ? ", happyEyeballsDelay=" + happyEyeballsDelay : "")
+                + ", interleave=" + interleave + "]";
     }
 
     /** Builds {@link ConnectOptions}. */
     public static final class Builder extends StreamOptions.Builder<Builder> {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private SocketAddress localAddress;
+        private String serverHostname;
+        private Duration happyEyeballsDelay;
+        private Integer interleave;
 
         private Builder() {
         }
@@ -65,6 +95,41 @@ public final class ConnectOptions extends StreamOptions {
             super(from);
             this.connectTimeout = from.connectTimeout;
             this.localAddress = from.localAddress;
+            this.serverHostname = from.serverHostname;
+            this.happyEyeballsDelay = from.happyEyeballsDelay;
+            this.interleave = from.interleave;
+        }
+
+        /** With TLS: the name to send in SNI and to check the certificate against (default: the host). */
+        public Builder serverHostname(String serverHostname) {
+            this.serverHostname = serverHostname;
+            return this;
+        }
+
+        /**
+         * RFC 8305's connection attempt delay (default {@code null}: one attempt after another).
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder happyEyeballsDelay(Duration delay) {
+            if (delay != null && delay.isNegative()) {
+                throw new IllegalArgumentException("happyEyeballsDelay < 0: " + delay);
+            }
+            this.happyEyeballsDelay = delay;
+            return this;
+        }
+
+        /**
+         * Address family interleaving, as asyncio's {@code interleave} (default 1 with a happy eyeballs delay, else 0).
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder interleave(int interleave) {
+            if (interleave < 0) {
+                throw new IllegalArgumentException("interleave < 0: " + interleave);
+            }
+            this.interleave = interleave;
+            return this;
         }
 
         @Override

@@ -4,12 +4,14 @@ import dev.streams.BlockingClientHandler;
 import dev.streams.ClientHandler;
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
+import dev.streams.StreamWriter;
 import dev.streams.netty.internal.BlockingExecutor;
 import dev.streams.netty.internal.ByteBufStreamReader;
 import dev.streams.netty.internal.Handlers;
 import dev.streams.netty.internal.NettyStreamConnection;
 import dev.streams.netty.internal.NettyStreamServer;
 import dev.streams.netty.internal.StreamsChannelHandler;
+import dev.streams.netty.internal.Tls;
 import dev.streams.netty.internal.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,10 +21,20 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.unix.UnixChannelOption;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,35 +75,75 @@ public final class NettyStreams {
     }
 
     /**
-     * Connects to {@code host:port}. Cancelling the future abandons the attempt and closes its channel.
+     * Connects to {@code host:port} (with TLS when the options carry a client {@code sslContext}: the future then
+     * completes after the handshake). Cancelling the future abandons the attempt and closes its channel.
      *
      * @throws NullPointerException     when {@code host} or {@code options} is null
-     * @throws IllegalArgumentException when the port is outside 0-65535
+     * @throws IllegalArgumentException when the port is outside 0-65535, or the SSL context is a server one
      * @return the connection; fails with the connect error (an {@link java.io.IOException} such as
-     *         {@link java.net.ConnectException} or {@code ConnectTimeoutException})
+     *         {@link java.net.ConnectException}, {@code ConnectTimeoutException} or {@code SSLHandshakeException})
      */
     public static CompletableFuture<StreamConnection> openConnection(String host, int port, ConnectOptions options) {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
         checkPort(port);
-        EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup());
-        CompletableFuture<StreamConnection> result = new CompletableFuture<>();
+        Tls.checkSide(options.sslContext(), true);
+        EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
+        String tlsHost = options.serverHostname() != null ? options.serverHostname() : host;
+        Bootstrap bootstrap = clientBootstrap(group, Transport.of(group).socketChannel(), options, tlsHost, port)
+                .option(ChannelOption.TCP_NODELAY, true);
+        return connect(bootstrap, InetSocketAddress.createUnresolved(host, port));
+    }
+
+    /** {@link #openUnixConnection(Path, ConnectOptions)} with {@link ConnectOptions#DEFAULTS}. */
+    public static CompletableFuture<StreamConnection> openUnixConnection(Path path) {
+        return openUnixConnection(path, ConnectOptions.DEFAULTS);
+    }
+
+    /**
+     * Connects to the Unix domain socket at {@code path} (epoll or NIO). With TLS, set
+     * {@link ConnectOptions.Builder#serverHostname} to the name to verify.
+     */
+    public static CompletableFuture<StreamConnection> openUnixConnection(Path path, ConnectOptions options) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        Tls.checkSide(options.sslContext(), true);
+        EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
+        Transport transport = Transport.of(group);
+        Bootstrap bootstrap = clientBootstrap(group, transport.domainChannel(), options, options.serverHostname(), -1);
+        return connect(bootstrap, transport.domainAddress(path));
+    }
+
+    private static Bootstrap clientBootstrap(EventLoopGroup group, Class<? extends Channel> channelType,
+                                             ConnectOptions options, String tlsHost, int port) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(Transport.of(group).socketChannel())
+                .channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(options))
-                .handler(initializer(options, result::complete));
+                .handler(initializer(options, tlsHost, port, null));
         if (options.localAddress() != null) {
             bootstrap.localAddress(options.localAddress());
         }
-        ChannelFuture connect = bootstrap.connect(InetSocketAddress.createUnresolved(host, port));
+        return bootstrap;
+    }
+
+    private static CompletableFuture<StreamConnection> connect(Bootstrap bootstrap, SocketAddress address) {
+        CompletableFuture<StreamConnection> result = new CompletableFuture<>();
+        ChannelFuture connect = bootstrap.connect(address);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
+                return;
             }
+            connect.channel().pipeline().get(StreamsChannelHandler.class).ready().whenComplete((connection, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else if (!result.complete(connection)) {
+                    connection.writer().abort(); // cancelled meanwhile
+                }
+            });
         });
         result.whenComplete((connection, failure) -> {
             if (result.isCancelled()) {
@@ -107,14 +159,14 @@ public final class NettyStreams {
      * then on. Bytes the channel read before this call are not seen. Only {@code ByteBuf} messages reach the reader;
      * others pass on.
      *
-     * @param options its limit and water marks are applied (the water marks on the channel's config); its event loop
-     *                group is ignored
+     * @param options its limit, water marks (set on the channel's config) and TLS timeouts (for STARTTLS) are used;
+     *                its event loop group, transport and SSL context are ignored (add your own {@code SslHandler})
      */
     public static StreamConnection attach(Channel channel, StreamOptions options) {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(options, "options");
         channel.config().setWriteBufferWaterMark(waterMark(options));
-        StreamsChannelHandler handler = new StreamsChannelHandler(channel, options.limit(), connection -> { });
+        StreamsChannelHandler handler = new StreamsChannelHandler(channel, options);
         channel.config().setAutoRead(true);
         channel.pipeline().addLast(handler);
         return handler.connection();
@@ -125,6 +177,20 @@ public final class NettyStreams {
         return attach(channel, ConnectOptions.DEFAULTS);
     }
 
+    /**
+     * STARTTLS on a connection of this library: {@code ((NettyStreamWriter) writer).startTls(...)}.
+     *
+     * @throws IllegalArgumentException when {@code writer} is not one of this library's
+     * @see NettyStreamWriter#startTls
+     */
+    public static CompletableFuture<Void> startTls(StreamWriter writer, SslContext sslContext, String serverHostname) {
+        Objects.requireNonNull(writer, "writer");
+        if (!(writer instanceof NettyStreamWriter)) {
+            throw new IllegalArgumentException("not a writer of this library: " + writer);
+        }
+        return ((NettyStreamWriter) writer).startTls(sslContext, serverHostname);
+    }
+
     // ------------------------------------------------------------------------------------------------- servers
 
     /** {@link #startServer(ClientHandler, String, int, ServerOptions)} with {@link ServerOptions#DEFAULTS}. */
@@ -133,7 +199,8 @@ public final class NettyStreams {
     }
 
     /**
-     * Listens on {@code host:port} and calls {@code handler} on the event loop for each connection.
+     * Listens on {@code host:port} and calls {@code handler} on the event loop for each connection (after the TLS
+     * handshake when the options carry a server {@code sslContext}).
      *
      * @param host a name or address to listen on; {@code null} listens on every interface, IPv4 and IPv6 (one
      *             dual-stack socket). A name that resolves to several addresses gets a socket for each.
@@ -143,7 +210,7 @@ public final class NettyStreams {
     public static CompletableFuture<StreamServer> startServer(ClientHandler handler, String host, int port,
                                                               ServerOptions options) {
         Objects.requireNonNull(handler, "handler");
-        return bind(hostList(host), port, options, null, connection -> Handlers.runAsync(handler, connection));
+        return bindTcp(hostList(host), port, options, null, connection -> Handlers.runAsync(handler, connection));
     }
 
     /** {@link #startBlockingServer(BlockingClientHandler, String, int, ServerOptions)} with the defaults. */
@@ -163,42 +230,119 @@ public final class NettyStreams {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
-        return bind(hostList(host), port, options, executor,
+        return bindTcp(hostList(host), port, options, executor,
                 connection -> Handlers.runBlocking(handler, connection, executor));
     }
 
-    private static CompletableFuture<StreamServer> bind(List<String> hosts, int port, ServerOptions options,
-                                                        Executor blockingExecutor,
-                                                        Consumer<NettyStreamConnection> serve) {
-        Objects.requireNonNull(hosts, "hosts");
+    /** {@link #startUnixServer(ClientHandler, Path, ServerOptions)} with {@link ServerOptions#DEFAULTS}. */
+    public static CompletableFuture<StreamServer> startUnixServer(ClientHandler handler, Path path) {
+        return startUnixServer(handler, path, ServerOptions.DEFAULTS);
+    }
+
+    /**
+     * Listens on the Unix domain socket {@code path} (epoll or NIO) and calls {@code handler} on the event loop for
+     * each connection. A stale socket file left by a dead server is removed first, as asyncio does; any other file
+     * there fails the start. The socket file is removed when the server closes.
+     */
+    public static CompletableFuture<StreamServer> startUnixServer(ClientHandler handler, Path path,
+                                                                  ServerOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        return bindUnix(path, options, null, connection -> Handlers.runAsync(handler, connection));
+    }
+
+    /** {@link #startBlockingUnixServer(BlockingClientHandler, Path, ServerOptions)} with the defaults. */
+    public static CompletableFuture<StreamServer> startBlockingUnixServer(BlockingClientHandler handler, Path path) {
+        return startBlockingUnixServer(handler, path, ServerOptions.DEFAULTS);
+    }
+
+    /** Like {@link #startUnixServer(ClientHandler, Path, ServerOptions)}, with a blocking handler. */
+    public static CompletableFuture<StreamServer> startBlockingUnixServer(BlockingClientHandler handler, Path path,
+                                                                          ServerOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
+        return bindUnix(path, options, executor, connection -> Handlers.runBlocking(handler, connection, executor));
+    }
+
+    private static CompletableFuture<StreamServer> bindTcp(List<String> hosts, int port, ServerOptions options,
+                                                           Executor blockingExecutor,
+                                                           Consumer<NettyStreamConnection> serve) {
         Objects.requireNonNull(options, "options");
         checkPort(port);
         List<InetSocketAddress> addresses = resolve(hosts, port);
-        EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup());
+        EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
         Transport transport = Transport.of(group);
-        if (options.reusePort() && transport != Transport.EPOLL) {
-            throw new IllegalArgumentException("reusePort needs the epoll transport, not " + transport);
+        if (options.reusePort() && transport == Transport.NIO) {
+            throw new IllegalArgumentException("reusePort needs the epoll or io_uring transport, not NIO");
         }
-        NettyStreamServer server = new NettyStreamServer(blockingExecutor, options.startServing());
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, options.backlog())
+        NettyStreamServer server = new NettyStreamServer(blockingExecutor, options.startServing(), null);
+        ServerBootstrap bootstrap = serverBootstrap(group, transport.serverChannel(), options, server, serve)
                 .option(ChannelOption.SO_REUSEADDR, options.reuseAddress())
-                .option(ChannelOption.AUTO_READ, options.startServing())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(options))
-                .childHandler(initializer(options, connection -> {
-                    server.track(connection);
-                    serve.accept(connection);
-                }));
+                .childOption(ChannelOption.TCP_NODELAY, true);
         if (options.reusePort()) {
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
         }
         CompletableFuture<StreamServer> result = new CompletableFuture<>();
         bindNext(bootstrap, addresses, 0, port, server, result);
         return result;
+    }
+
+    private static CompletableFuture<StreamServer> bindUnix(Path path, ServerOptions options,
+                                                            Executor blockingExecutor,
+                                                            Consumer<NettyStreamConnection> serve) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(options, "options");
+        EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
+        Transport transport = Transport.of(group);
+        Class<? extends ServerChannel> channelType = transport.serverDomainChannel();
+        removeStaleSocket(path);
+        NettyStreamServer server = new NettyStreamServer(blockingExecutor, options.startServing(), path);
+        ServerBootstrap bootstrap = serverBootstrap(group, channelType, options, server, serve);
+        CompletableFuture<StreamServer> result = new CompletableFuture<>();
+        bootstrap.bind(transport.domainAddress(path)).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                server.close();
+                result.completeExceptionally(f.cause());
+                return;
+            }
+            server.addServerChannel(f.channel());
+            result.complete(server);
+        });
+        return result;
+    }
+
+    /** asyncio's rule: a socket file at the path (a dead server's) is removed; anything else is an error. */
+    private static void removeStaleSocket(Path path) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isOther()) {
+                throw new IllegalArgumentException("cannot listen on " + path + ": a file that is not a socket is "
+                        + "there");
+            }
+            Files.deleteIfExists(path);
+        } catch (NoSuchFileException nothingThere) {
+            // the usual case
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the stale socket " + path, e);
+        }
+    }
+
+    private static ServerBootstrap serverBootstrap(EventLoopGroup group, Class<? extends ServerChannel> channelType,
+                                                   ServerOptions options, NettyStreamServer server,
+                                                   Consumer<NettyStreamConnection> serve) {
+        Tls.checkSide(options.sslContext(), false);
+        return new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, options.backlog())
+                .option(ChannelOption.AUTO_READ, options.startServing())
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(options))
+                .childHandler(initializer(options, null, -1, handler -> {
+                    server.track(handler.connection());
+                    handler.ready().thenAccept(serve); // a failed handshake closes the channel; nothing to serve
+                }));
     }
 
     /** Binds the addresses one after the other, so that port 0 becomes the first socket's port for the rest. */
@@ -246,18 +390,29 @@ public final class NettyStreams {
                 throw new IllegalArgumentException("cannot resolve host to listen on: " + host, e);
             }
         }
-        if (addresses.isEmpty()) {
-            throw new IllegalArgumentException("no host to listen on: " + hosts);
-        }
         return new ArrayList<>(addresses);
     }
 
-    private static ChannelInitializer<Channel> initializer(StreamOptions options,
-                                                           Consumer<NettyStreamConnection> onActive) {
+    /**
+     * The pipeline of every connection: TLS (when the options have a context) in front of the stream handler.
+     *
+     * @param tlsHost for a client: the name to send in SNI and verify
+     * @param onInit  for a server: told of each new handler (before it is ready); null for a client
+     */
+    private static ChannelInitializer<Channel> initializer(StreamOptions options, String tlsHost, int port,
+                                                           Consumer<StreamsChannelHandler> onInit) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel channel) {
-                channel.pipeline().addLast(new StreamsChannelHandler(channel, options.limit(), onActive));
+                if (options.sslContext() != null) {
+                    channel.pipeline().addLast(Tls.newHandler(options.sslContext(), channel.alloc(), tlsHost, port,
+                            options));
+                }
+                StreamsChannelHandler handler = new StreamsChannelHandler(channel, options);
+                channel.pipeline().addLast(handler);
+                if (onInit != null) {
+                    onInit.accept(handler);
+                }
             }
         };
     }
@@ -294,7 +449,7 @@ public final class NettyStreams {
      * a new one. Its threads are daemons, so a JVM may also simply exit.
      */
     public static CompletableFuture<Void> shutdownDefaultGroup() {
-        return Transport.shutdownDefaultGroup();
+        return Transport.shutdownDefaultGroups();
     }
 
     /** True when blocking handlers run on virtual threads (Java 21+). */

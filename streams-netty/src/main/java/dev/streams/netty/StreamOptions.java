@@ -1,6 +1,9 @@
 package dev.streams.netty;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * What every stream connection is configured with; {@link ConnectOptions} and {@link ServerOptions} add their own.
@@ -15,6 +18,16 @@ import io.netty.channel.EventLoopGroup;
  *   <tr><td>{@code eventLoopGroup}</td><td>the shared default group</td><td>an epoll or NIO group of the user's;
  *       its transport is used. The default is created on first use (epoll where available, else NIO, daemon threads)
  *       and shut down by {@link NettyStreams#shutdownDefaultGroup()}</td></tr>
+ *   <tr><td>{@code transport}</td><td>{@link TransportType#AUTO}</td><td>the transport of the default group (epoll,
+ *       io_uring or NIO); ignored with a user's group</td></tr>
+ *   <tr><td>{@code sslContext}</td><td>none (plain TCP)</td><td>TLS: a client context (connections) or a server
+ *       context (servers). Clients verify the server's certificate and host name (endpoint identification
+ *       {@code HTTPS}); only TLS 1.2 and 1.3 are enabled, whatever the context allows. Connections and handlers
+ *       start once the handshake is done</td></tr>
+ *   <tr><td>{@code handshakeTimeout}</td><td>60 s</td><td>a TLS handshake that takes longer fails the connection
+ *       with {@code SslHandshakeTimeoutException}</td></tr>
+ *   <tr><td>{@code closeNotifyTimeout}</td><td>30 s</td><td>how long a TLS close waits for close_notify to be
+ *       flushed before closing the socket anyway</td></tr>
  * </table>
  */
 public abstract class StreamOptions {
@@ -30,12 +43,25 @@ public abstract class StreamOptions {
     private final int lowWaterMark;
     private final int highWaterMark;
     private final EventLoopGroup eventLoopGroup;
+    private final TransportType transport;
+    private final SslContext sslContext;
+    private final Duration handshakeTimeout;
+    private final Duration closeNotifyTimeout;
+
+    /** The default TLS handshake timeout. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
+    /** The default TLS close_notify timeout. */
+    public static final Duration DEFAULT_CLOSE_NOTIFY_TIMEOUT = Duration.ofSeconds(30);
 
     StreamOptions(Builder<?> builder) {
         this.limit = builder.limit;
         this.lowWaterMark = builder.lowWaterMark;
         this.highWaterMark = builder.highWaterMark;
         this.eventLoopGroup = builder.eventLoopGroup;
+        this.transport = builder.transport;
+        this.sslContext = builder.sslContext;
+        this.handshakeTimeout = builder.handshakeTimeout;
+        this.closeNotifyTimeout = builder.closeNotifyTimeout;
     }
 
     /** The reader's limit, in bytes. */
@@ -58,9 +84,31 @@ public abstract class StreamOptions {
         return eventLoopGroup;
     }
 
+    /** The transport of the default group. */
+    public TransportType transport() {
+        return transport;
+    }
+
+    /** The TLS context, or {@code null} for plain connections. */
+    public SslContext sslContext() {
+        return sslContext;
+    }
+
+    /** The TLS handshake timeout. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** The TLS close_notify timeout. */
+    public Duration closeNotifyTimeout() {
+        return closeNotifyTimeout;
+    }
+
     String describe() {
         return "limit=" + limit + ", waterMarks=" + lowWaterMark + "/" + highWaterMark
-                + (eventLoopGroup != null ? ", eventLoopGroup=" + eventLoopGroup : "");
+                + (eventLoopGroup != null ? ", eventLoopGroup=" + eventLoopGroup : ", transport=" + transport)
+                + (sslContext != null ? ", tls, handshakeTimeout=" + handshakeTimeout
+                        + ", closeNotifyTimeout=" + closeNotifyTimeout : "");
     }
 
     /** The settings shared by both builders. */
@@ -69,6 +117,10 @@ public abstract class StreamOptions {
         private int lowWaterMark = DEFAULT_LOW_WATER_MARK;
         private int highWaterMark = DEFAULT_HIGH_WATER_MARK;
         private EventLoopGroup eventLoopGroup;
+        private TransportType transport = TransportType.AUTO;
+        private SslContext sslContext;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private Duration closeNotifyTimeout = DEFAULT_CLOSE_NOTIFY_TIMEOUT;
 
         Builder() {
         }
@@ -78,9 +130,56 @@ public abstract class StreamOptions {
             this.lowWaterMark = from.lowWaterMark;
             this.highWaterMark = from.highWaterMark;
             this.eventLoopGroup = from.eventLoopGroup;
+            this.transport = from.transport;
+            this.sslContext = from.sslContext;
+            this.handshakeTimeout = from.handshakeTimeout;
+            this.closeNotifyTimeout = from.closeNotifyTimeout;
         }
 
         abstract B self();
+
+        /** The transport of the default group (default {@link TransportType#AUTO}); ignored with a user's group. */
+        public B transport(TransportType transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return self();
+        }
+
+        /**
+         * TLS (default none): a client {@link SslContext} for connections, a server one for servers. Build it with
+         * {@code SslContextBuilder}; only TLS 1.2 and 1.3 are enabled on its engines.
+         */
+        public B sslContext(SslContext sslContext) {
+            this.sslContext = sslContext;
+            return self();
+        }
+
+        /**
+         * How long a TLS handshake may take (default 60 s).
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public B handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive("handshakeTimeout", timeout);
+            return self();
+        }
+
+        /**
+         * How long a TLS close waits for close_notify (default 30 s).
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public B closeNotifyTimeout(Duration timeout) {
+            this.closeNotifyTimeout = positive("closeNotifyTimeout", timeout);
+            return self();
+        }
+
+        static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " <= 0: " + value);
+            }
+            return value;
+        }
 
         /**
          * The reader's limit, in bytes (default 65,536).

@@ -454,6 +454,22 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
         return limit;
     }
 
+    /**
+     * Removes every unread byte and returns it: <b>the caller owns the returned buffer</b>. STARTTLS uses it to hand
+     * bytes that arrived with the plaintext (a ClientHello in the same packet as the STARTTLS line) to the TLS layer.
+     */
+    ByteBuf takeBuffered() {
+        lock.lock();
+        try {
+            ByteBuf taken = buffer;
+            buffer = Unpooled.EMPTY_BUFFER;
+            updateReading();
+            return taken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The number of unread bytes in the buffer (for tests and back-pressure checks). */
     public int buffered() {
         lock.lock();

@@ -1,6 +1,7 @@
 package dev.streams.netty.internal;
 
-import dev.streams.StreamWriter;
+import dev.streams.netty.NettyStreamWriter;
+import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -37,7 +38,7 @@ import javax.net.ssl.SSLSession;
  * including writes still on their way to the event loop. Waiting drainers are completed by
  * {@code channelWritabilityChanged} and failed when the channel closes.
  */
-public final class ChannelStreamWriter implements StreamWriter {
+public final class ChannelStreamWriter implements NettyStreamWriter {
 
     private final Channel channel;
     private final StreamsChannelHandler handler;
@@ -271,18 +272,25 @@ public final class ChannelStreamWriter implements StreamWriter {
 
     // ---------------------------------------------------------------------------------------------- info
 
-    Channel channel() {
+    @Override
+    public Channel channel() {
         return channel;
     }
 
     @Override
+    public CompletableFuture<Void> startTls(SslContext sslContext, String serverHostname) {
+        Objects.requireNonNull(sslContext, "sslContext");
+        return handler.startTls(sslContext, serverHostname);
+    }
+
+    @Override
     public SocketAddress remoteAddress() {
-        return channel.remoteAddress();
+        return StreamsChannelHandler.typed(channel.remoteAddress());
     }
 
     @Override
     public SocketAddress localAddress() {
-        return channel.localAddress();
+        return StreamsChannelHandler.typed(channel.localAddress());
     }
 
     @Override

@@ -3,7 +3,12 @@ package dev.streams.netty.internal;
 import dev.streams.StreamServer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -20,18 +25,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class NettyStreamServer implements StreamServer {
 
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyStreamServer.class);
+
     private final Set<NettyStreamConnection> clients = ConcurrentHashMap.newKeySet();
     private final List<Channel> serverChannels = new ArrayList<>();
     private final CompletableFuture<Void> serverClosed = new CompletableFuture<>();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private final Executor blockingExecutor;
+    private final Path socketFile;
     private volatile boolean serving;
     private volatile boolean closing;
 
-    /** @param blockingExecutor where blocking handlers run (shut down once the server is done); null for none */
-    public NettyStreamServer(Executor blockingExecutor, boolean serving) {
+    /**
+     * @param blockingExecutor where blocking handlers run (shut down once the server is done); null for none
+     * @param socketFile       a Unix server's socket file, removed when the server closes; null for TCP
+     */
+    public NettyStreamServer(Executor blockingExecutor, boolean serving, Path socketFile) {
         this.blockingExecutor = blockingExecutor;
         this.serving = serving;
+        this.socketFile = socketFile;
     }
 
     /** Adds a bound server channel; called before the server is handed to the user. */
@@ -102,6 +114,7 @@ public final class NettyStreamServer implements StreamServer {
         for (Channel channel : serverChannels) {
             ChannelFuture closed = channel.close().addListener(f -> {
                 if (open.decrementAndGet() == 0) {
+                    removeSocketFile();
                     serverClosed.complete(null);
                     checkAllClosed();
                 }
@@ -111,8 +124,19 @@ public final class NettyStreamServer implements StreamServer {
             }
         }
         if (serverChannels.isEmpty()) {
+            removeSocketFile();
             serverClosed.complete(null);
             checkAllClosed();
+        }
+    }
+
+    private void removeSocketFile() {
+        if (socketFile != null) {
+            try {
+                Files.deleteIfExists(socketFile);
+            } catch (IOException e) {
+                LOG.warn("{}: cannot remove the socket file {}", this, socketFile, e);
+            }
         }
     }
 

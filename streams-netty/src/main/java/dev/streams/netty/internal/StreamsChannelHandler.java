@@ -1,25 +1,34 @@
 package dev.streams.netty.internal;
 
+import dev.streams.netty.StreamOptions;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLException;
 
 /**
  * The one handler between a Netty channel and a stream connection: the last inbound handler of the pipeline.
  *
  * <p><b>Buffer ownership.</b> Every {@link ByteBuf} that reaches {@link #channelRead} is handed to the connection's
- * reader, which owns it from then on (see {@link ByteBufStreamReader}). Other messages pass on untouched.
+ * reader, which owns it from then on (see {@link ByteBufStreamReader}). Other messages pass on untouched. STARTTLS
+ * takes the reader's unread bytes back and hands them to the new {@link SslHandler}, which owns them from then on.
  *
- * <p><b>Events.</b> Input shutdown and {@code channelInactive} are EOF for the reader; {@code exceptionCaught} fails
- * the reader and closes the channel; {@code channelWritabilityChanged} releases the writer's drainers;
+ * <p><b>Events.</b> The connection is {@linkplain #ready() ready} once the channel is active and, with TLS in front,
+ * the handshake is done. Input shutdown and {@code channelInactive} are EOF for the reader; {@code exceptionCaught}
+ * fails the reader and closes the channel; {@code channelWritabilityChanged} releases the writer's drainers;
  * {@code channelReadComplete} flushes the writes made while reading. Removing the handler ends the stream as EOF
  * (unread bytes stay readable from the heap).
  */
@@ -27,9 +36,11 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(StreamsChannelHandler.class);
 
-    private final Consumer<? super NettyStreamConnection> onActive;
-
     private final NettyStreamConnection connection;
+    private final StreamOptions options;
+    private final CompletableFuture<NettyStreamConnection> ready = new CompletableFuture<>();
+
+    private ChannelHandlerContext ctx;
     private boolean activated;
     private boolean ended;
     private boolean inRead;
@@ -39,14 +50,14 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
     private volatile String name;
 
     /**
-     * @param channel  the channel this handler will be added to
-     * @param limit    the reader's limit
-     * @param onActive called on the event loop once the channel is active, with the connection
+     * @param channel the channel this handler will be added to
+     * @param options the limit, and the TLS timeouts for STARTTLS
      */
-    public StreamsChannelHandler(Channel channel, int limit, Consumer<? super NettyStreamConnection> onActive) {
-        ByteBufStreamReader reader = new ByteBufStreamReader(limit, reading -> channel.config().setAutoRead(reading));
+    public StreamsChannelHandler(Channel channel, StreamOptions options) {
+        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(),
+                reading -> channel.config().setAutoRead(reading));
         this.connection = new NettyStreamConnection(reader, new ChannelStreamWriter(channel, this), this);
-        this.onActive = onActive;
+        this.options = options;
     }
 
     /** The connection over the channel. */
@@ -54,8 +65,17 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         return connection;
     }
 
+    /**
+     * Completes on the event loop once the connection can be used: the channel is active and a TLS handshake in
+     * front of this handler is done. Fails with the handshake's error, or the channel's, when it closes first.
+     */
+    public CompletableFuture<NettyStreamConnection> ready() {
+        return ready;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         if (ctx.channel().isActive()) {
             activate();
         }
@@ -68,10 +88,22 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void activate() {
-        if (!activated) {
-            activated = true;
-            onActive.accept(connection);
+        if (activated) {
+            return;
         }
+        activated = true;
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            ready.complete(connection);
+            return;
+        }
+        ssl.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                ready.complete(connection);
+            } else {
+                ready.completeExceptionally(f.cause());
+            }
+        });
     }
 
     @Override
@@ -126,6 +158,9 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof ClosedChannelException && (ended || !ctx.channel().isActive())) {
             return; // a write that raced with the close: the close already told everyone
         }
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+            cause = cause.getCause(); // the TLS error itself, as the handshake future reports it
+        }
         if (error == null) {
             error = cause;
             LOG.debug("{} failed", connectionName(), cause);
@@ -153,6 +188,49 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         ended = true;
         connection.reader().feedEof();
         connection.writer().connectionLost(error);
+        ready.completeExceptionally(error != null ? error : new ClosedChannelException());
+    }
+
+    /** STARTTLS; see {@link dev.streams.netty.NettyStreamWriter#startTls}. Runs on the event loop. */
+    CompletableFuture<Void> startTls(SslContext context, String serverHostname) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Channel channel = connection.writer().channel();
+        channel.eventLoop().execute(() -> {
+            try {
+                if (ended || !channel.isActive()) {
+                    throw new ClosedChannelException();
+                }
+                if (channel.pipeline().get(SslHandler.class) != null) {
+                    throw new IllegalStateException("TLS is already on: " + connectionName());
+                }
+                SocketAddress remote = channel.remoteAddress();
+                String host = serverHostname != null ? serverHostname
+                        : remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getHostString() : null;
+                int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
+                SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
+                channel.flush(); // what was written before STARTTLS leaves in plaintext
+                channel.pipeline().addBefore(ctx.name(), null, ssl);
+                ssl.handshakeFuture().addListener(f -> {
+                    if (f.isSuccess()) {
+                        done.complete(null);
+                    } else {
+                        done.completeExceptionally(f.cause());
+                    }
+                });
+                ByteBuf early = connection.reader().takeBuffered(); // ours now
+                if (early.isReadable()) {
+                    // Bytes that came with the plaintext belong to TLS: the SslHandler owns them from here on.
+                    ChannelHandlerContext sslCtx = channel.pipeline().context(ssl);
+                    ssl.channelRead(sslCtx, early);
+                    ssl.channelReadComplete(sslCtx);
+                } else {
+                    early.release();
+                }
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        return done;
     }
 
     /** {@code StreamConnection[local -> remote]}, for logs and messages. */
@@ -177,6 +255,19 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
             String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
         }
+        SocketAddress typed = typed(address);
+        if (typed instanceof UnixDomainSocketAddress) {
+            String path = ((UnixDomainSocketAddress) typed).getPath().toString();
+            return path.isEmpty() ? "unix:(unnamed)" : "unix:" + path;
+        }
         return String.valueOf(address);
+    }
+
+    /** Netty's epoll {@link DomainSocketAddress} as the JDK's {@link UnixDomainSocketAddress}; others as they are. */
+    static SocketAddress typed(SocketAddress address) {
+        if (address instanceof DomainSocketAddress) {
+            return UnixDomainSocketAddress.of(((DomainSocketAddress) address).path());
+        }
+        return address;
     }
 }

@@ -1,0 +1,29 @@
+package dev.streams.netty;
+
+import dev.streams.StreamWriter;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The writer of a Netty connection: a {@link StreamWriter} plus STARTTLS and the channel underneath. Every writer
+ * this library makes is one; {@link NettyStreams#startTls} saves the cast.
+ */
+public interface NettyStreamWriter extends StreamWriter {
+
+    /**
+     * Upgrades the live connection to TLS in place (STARTTLS), like asyncio's {@code StreamWriter.start_tls}.
+     * Everything written before this call goes out in plaintext, everything after it encrypted. Bytes the reader
+     * already holds (a peer's ClientHello that arrived in the same packet as the STARTTLS line) are handed to the TLS
+     * layer first. A client context verifies {@code serverHostname}; a server context ignores it.
+     *
+     * @param serverHostname for a client: the name to send in SNI and check; {@code null} uses the host string of
+     *                       the remote address
+     * @return completes when the handshake is done; fails with its error (the connection is then closed), or with
+     *         {@link IllegalStateException} when TLS is already on
+     */
+    CompletableFuture<Void> startTls(SslContext sslContext, String serverHostname);
+
+    /** The channel this writer writes to (for applications that mix streams with their own handlers). */
+    Channel channel();
+}

@@ -1,0 +1,65 @@
+package dev.streams.netty.internal;
+
+import dev.streams.netty.StreamOptions;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * Makes the {@link SslHandler} of a connection: clients verify the server's host name (endpoint identification
+ * {@code HTTPS}) and send it in SNI; only TLS 1.2 and 1.3 are enabled; the options' handshake and close_notify
+ * timeouts apply.
+ */
+public final class Tls {
+
+    private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    private Tls() {
+    }
+
+    /**
+     * The handler for one side of a connection.
+     *
+     * @param hostname the server's name for a client (SNI and verification); ignored for a server
+     * @throws IllegalArgumentException when the context enables neither TLS 1.2 nor 1.3
+     */
+    public static SslHandler newHandler(SslContext context, ByteBufAllocator alloc, String hostname, int port,
+                                        StreamOptions options) {
+        SslHandler handler = context.isClient()
+                ? context.newHandler(alloc, hostname, port)
+                : context.newHandler(alloc);
+        SSLEngine engine = handler.engine();
+        SSLParameters parameters = engine.getSSLParameters();
+        if (context.isClient()) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        List<String> enabled = new ArrayList<>(Arrays.asList(engine.getEnabledProtocols()));
+        enabled.retainAll(PROTOCOLS);
+        if (enabled.isEmpty()) {
+            throw new IllegalArgumentException("the SSL context enables neither TLS 1.2 nor TLS 1.3: "
+                    + Arrays.toString(engine.getEnabledProtocols()));
+        }
+        parameters.setProtocols(enabled.toArray(new String[0]));
+        engine.setSSLParameters(parameters);
+        handler.setHandshakeTimeoutMillis(options.handshakeTimeout().toMillis());
+        handler.setCloseNotifyFlushTimeoutMillis(options.closeNotifyTimeout().toMillis());
+        return handler;
+    }
+
+    /**
+     * Checks that {@code context} suits a client ({@code client}) or a server.
+     *
+     * @throws IllegalArgumentException when it does not
+     */
+    public static void checkSide(SslContext context, boolean client) {
+        if (context != null && context.isClient() != client) {
+            throw new IllegalArgumentException("sslContext is a " + (client ? "server" : "client") + " context; a "
+                    + (client ? "connection" : "server") + " needs a " + (client ? "client" : "server") + " one");
+        }
+    }
+}
