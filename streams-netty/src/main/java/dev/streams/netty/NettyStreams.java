@@ -87,7 +87,7 @@ public final class NettyStreams {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
         checkPort(port);
-        Tls.checkSide(options.sslContext(), true);
+        Tls.check(options.sslContext(), true);
         EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
         String tlsHost = options.serverHostname() != null ? options.serverHostname() : host;
         Bootstrap bootstrap = clientBootstrap(group, Transport.of(group).socketChannel(), options, tlsHost, port)
@@ -107,7 +107,7 @@ public final class NettyStreams {
     public static CompletableFuture<StreamConnection> openUnixConnection(Path path, ConnectOptions options) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(options, "options");
-        Tls.checkSide(options.sslContext(), true);
+        Tls.check(options.sslContext(), true);
         EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
         Transport transport = Transport.of(group);
         Bootstrap bootstrap = clientBootstrap(group, transport.domainChannel(), options, options.serverHostname(), -1);
@@ -331,7 +331,7 @@ public final class NettyStreams {
     private static ServerBootstrap serverBootstrap(EventLoopGroup group, Class<? extends ServerChannel> channelType,
                                                    ServerOptions options, NettyStreamServer server,
                                                    Consumer<NettyStreamConnection> serve) {
-        Tls.checkSide(options.sslContext(), false);
+        Tls.check(options.sslContext(), false);
         return new ServerBootstrap()
                 .group(group)
                 .channel(channelType)

@@ -6,7 +6,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import io.netty.util.ReferenceCountUtil;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
@@ -52,14 +56,35 @@ public final class Tls {
     }
 
     /**
-     * Checks that {@code context} suits a client ({@code client}) or a server.
+     * Checks that {@code context} suits a client ({@code client}) or a server and enables TLS 1.2 or 1.3, so that a
+     * bad context fails the call that was given it, with a clear message (checked once per context).
      *
      * @throws IllegalArgumentException when it does not
      */
-    public static void checkSide(SslContext context, boolean client) {
-        if (context != null && context.isClient() != client) {
+    public static void check(SslContext context, boolean client) {
+        if (context == null) {
+            return;
+        }
+        if (context.isClient() != client) {
             throw new IllegalArgumentException("sslContext is a " + (client ? "server" : "client") + " context; a "
                     + (client ? "connection" : "server") + " needs a " + (client ? "client" : "server") + " one");
         }
+        if (CHECKED.containsKey(context)) {
+            return;
+        }
+        SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT);
+        try {
+            List<String> enabled = new ArrayList<>(Arrays.asList(engine.getEnabledProtocols()));
+            enabled.retainAll(PROTOCOLS);
+            if (enabled.isEmpty()) {
+                throw new IllegalArgumentException("the SSL context enables neither TLS 1.2 nor TLS 1.3: "
+                        + Arrays.toString(engine.getEnabledProtocols()));
+            }
+        } finally {
+            ReferenceCountUtil.release(engine); // OpenSSL engines are reference counted
+        }
+        CHECKED.put(context, Boolean.TRUE);
     }
+
+    private static final Map<SslContext, Boolean> CHECKED = Collections.synchronizedMap(new WeakHashMap<>());
 }

@@ -3,7 +3,6 @@ package dev.streams.netty.testing;
 import dev.streams.netty.internal.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.EnumMap;
 import java.util.Map;
@@ -22,16 +21,14 @@ public final class TransportGroups {
     private TransportGroups() {
     }
 
-    /** The transports, for {@code @MethodSource}: EPOLL (when it loads here) and NIO. */
+    /** The transports, for {@code @MethodSource}: EPOLL, IO_URING (each when it loads here) and NIO. */
     public static Stream<Transport> transports() {
-        return Stream.of(Transport.EPOLL, Transport.NIO);
+        return Stream.of(Transport.EPOLL, Transport.IO_URING, Transport.NIO);
     }
 
-    /** The group of {@code transport}; skips the test when epoll is asked for and not available. */
+    /** The group of {@code transport}; skips the test when that transport does not load here. */
     public static synchronized EventLoopGroup group(Transport transport) {
-        if (transport == Transport.EPOLL) {
-            Assumptions.assumeTrue(Epoll.isAvailable(), () -> "epoll not available: " + Epoll.unavailabilityCause());
-        }
+        Assumptions.assumeTrue(transport.isAvailable(), () -> transport + " is not available here");
         return GROUPS.computeIfAbsent(transport, t -> new MultiThreadIoEventLoopGroup(2,
                 new DefaultThreadFactory("test-" + t.name().toLowerCase(java.util.Locale.ROOT), true),
                 t.ioHandlerFactory()));
