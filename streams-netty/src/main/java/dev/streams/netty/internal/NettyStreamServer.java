@@ -68,7 +68,7 @@ public final class NettyStreamServer implements StreamServer {
     public List<SocketAddress> localAddresses() {
         List<SocketAddress> addresses = new ArrayList<>(serverChannels.size());
         for (Channel channel : serverChannels) {
-            addresses.add(channel.localAddress());
+            addresses.add(StreamsChannelHandler.typed(channel.localAddress()));
         }
         return List.copyOf(addresses);
     }
