@@ -183,12 +183,16 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
     void releaseDrainers() {
         CompletableFuture<Void> drainer;
         while ((drainer = drainers.poll()) != null) {
-            Throwable cause = lost;
-            if (cause != null) {
-                drainer.completeExceptionally(cause);
-            } else {
-                drainer.complete(null);
-            }
+            settle(drainer, lost);
+        }
+    }
+
+    /** Completes {@code future}, or fails it when there is a {@code cause}. */
+    private static void settle(CompletableFuture<Void> future, Throwable cause) {
+        if (cause != null) {
+            future.completeExceptionally(cause);
+        } else {
+            future.complete(null);
         }
     }
 
@@ -263,11 +267,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
         closing = true;
         lost = error != null ? error : new ClosedChannelException();
         releaseDrainers();
-        if (error != null) {
-            closed.completeExceptionally(error);
-        } else {
-            closed.complete(null);
-        }
+        settle(closed, error);
     }
 
     // ---------------------------------------------------------------------------------------------- info

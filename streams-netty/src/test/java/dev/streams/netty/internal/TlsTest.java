@@ -25,6 +25,7 @@ import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -118,34 +119,37 @@ class TlsTest {
     @ParameterizedTest
     @MethodSource("providers")
     void echoOverTlsWithTheServersNameVerified(SslProvider provider) throws Exception {
-        StreamServer server = tlsServer(TlsTest.server, provider);
-        try (StreamConnection conn = await(NettyStreams.openConnection(HOST, port(server),
-                client(provider).serverHostname("localhost").build()))) {
-            conn.writer().write("secret\n".getBytes(UTF_8));
-            assertThat(new String(await(conn.reader().readLine()), UTF_8)).isEqualTo("secret\n");
+        echoOnce(provider, client(provider).serverHostname("localhost").build(), conn -> {
             assertThat(conn.writer().sslSession()).hasValueSatisfying(
                     session -> assertThat(session.getProtocol()).isIn("TLSv1.3", "TLSv1.2"));
             assertThat(conn.writer().canWriteEof()).isFalse();
             assertThatThrownBy(() -> conn.writer().writeEof()).isInstanceOf(UnsupportedOperationException.class);
-        } finally {
-            server.close();
-            server.closeClients();
-            await(server.waitClosed());
-        }
+        });
     }
 
     @ParameterizedTest
     @MethodSource("providers")
     void anIpAddressInTheCertificateIsVerifiedToo(SslProvider provider) throws Exception {
+        echoOnce(provider, client(provider).build(), conn -> { });
+    }
+
+    /** Connects to a TLS echo server with {@code options}, echoes a line, then runs {@code check}. */
+    private static void echoOnce(SslProvider provider, ConnectOptions options,
+                                 java.util.function.Consumer<StreamConnection> check) throws Exception {
         StreamServer server = tlsServer(TlsTest.server, provider);
-        try (StreamConnection conn = await(NettyStreams.openConnection(HOST, port(server), client(provider).build()))) {
-            conn.writer().write("by ip\n".getBytes(UTF_8));
-            assertThat(new String(await(conn.reader().readLine()), UTF_8)).isEqualTo("by ip\n");
+        try (StreamConnection conn = await(NettyStreams.openConnection(HOST, port(server), options))) {
+            conn.writer().write("secret\n".getBytes(UTF_8));
+            assertThat(new String(await(conn.reader().readLine()), UTF_8)).isEqualTo("secret\n");
+            check.accept(conn);
         } finally {
-            server.close();
-            server.closeClients();
-            await(server.waitClosed());
+            stop(server);
         }
+    }
+
+    private static void stop(StreamServer server) throws IOException {
+        server.close();
+        server.closeClients();
+        await(server.waitClosed());
     }
 
     @ParameterizedTest
@@ -157,8 +161,7 @@ class TlsTest {
                     client(provider).serverHostname("wrong.example").build())))
                     .isInstanceOf(SSLException.class);
         } finally {
-            server.close();
-            await(server.waitClosed());
+            stop(server);
         }
     }
 
@@ -261,9 +264,7 @@ class TlsTest {
             if (channel != null) {
                 channel.close().sync();
             }
-            server.close();
-            server.closeClients();
-            await(server.waitClosed());
+            stop(server);
         }
     }
 
@@ -276,9 +277,7 @@ class TlsTest {
             assertThatThrownBy(() -> await(NettyStreams.startTls(conn.writer(), clientContext(provider), "localhost")))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("already");
         } finally {
-            server.close();
-            server.closeClients();
-            await(server.waitClosed());
+            stop(server);
         }
     }
 
