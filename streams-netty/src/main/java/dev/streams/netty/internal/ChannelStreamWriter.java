@@ -19,7 +19,10 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import io.netty.util.internal.PlatformDependent;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -30,21 +33,40 @@ import javax.net.ssl.SSLSession;
  * the write fails.
  *
  * <p><b>Flushes.</b> On the event loop, writes made while the handler is inside {@code channelRead} are flushed once
- * at {@code channelReadComplete}, and other writes once at the end of the event-loop turn (one scheduled task). From
- * any other thread a write is handed over with its flush in one task ({@code writeAndFlush}), since a task queued
- * behind a pending flush could otherwise miss it.
+ * at {@code channelReadComplete}, and other writes once at the end of the event-loop turn (by the writer's task). From
+ * any other thread a write goes into a hand-off queue (buffer ownership passes to the queue, then to Netty), and the
+ * writer's task, scheduled once however many writes come, writes the whole queue and flushes once.
  *
- * <p><b>drain().</b> Answered from {@link Channel#isWritable()}: the channel's water marks count every queued byte,
- * including writes still on their way to the event loop. Waiting drainers are completed by
- * {@code channelWritabilityChanged} and failed when the channel closes.
+ * <p><b>drain().</b> Answered from the channel's water marks plus the bytes still in the hand-off queue. Waiting
+ * drainers are completed by {@code channelWritabilityChanged} or by the writer's task, and failed when the channel
+ * closes.
  */
-public final class ChannelStreamWriter implements NettyStreamWriter {
+public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
+
+    private static final AtomicLongFieldUpdater<ChannelStreamWriter> HAND_OFF_BYTES =
+            AtomicLongFieldUpdater.newUpdater(ChannelStreamWriter.class, "handOffBytes");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ChannelStreamWriter, Queue> HAND_OFF =
+            AtomicReferenceFieldUpdater.newUpdater(ChannelStreamWriter.class, Queue.class, "handOff");
+    /** Slots per chunk of the hand-off queue: small, since most writers hand off a few buffers at a time. */
+    private static final int HAND_OFF_CHUNK = 16;
+    private static final AtomicIntegerFieldUpdater<ChannelStreamWriter> TASK_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(ChannelStreamWriter.class, "taskScheduled");
+    /** What drain() returns while nothing needs draining: shared, and immune to being completed by a caller. */
+    private static final CompletableFuture<Void> READY = new Ready();
 
     private final Channel channel;
     private final StreamsChannelHandler handler;
     private final Queue<CompletableFuture<Void>> drainers = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private final Runnable flushTask = this::flushNow;
+    /**
+     * Buffers written from other threads, on their way to the event loop (see {@link #send}); made on the first such
+     * write, so that connections served on the event loop do not carry one.
+     */
+    private volatile Queue<ByteBuf> handOff;
+    /** Bytes in {@link #handOff}: they count against the high water mark in {@link #drain()}. */
+    private volatile long handOffBytes;
+    /** 1 while the writer's task is scheduled and has not started. */
+    private volatile int taskScheduled;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     /** Set by close(), abort() or the end of the connection. */
@@ -116,33 +138,68 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
         flush();
     }
 
-    /** Hands {@code buf} to Netty, which owns it from here on. */
+    /**
+     * Hands {@code buf} over; Netty owns it once it is written to the channel. On the event loop it is written at
+     * once (after anything still in the hand-off queue, to keep the order). From another thread it goes into the
+     * hand-off queue, which one task per event-loop turn writes out with one flush, instead of a task per write.
+     */
     private void send(ByteBuf buf, boolean flush) {
         if (channel.eventLoop().inEventLoop()) {
+            writeHandOff();
             channel.write(buf, channel.voidPromise());
             if (flush) {
                 flush();
             }
-        } else if (flush) {
-            channel.writeAndFlush(buf, channel.voidPromise());
-        } else {
-            channel.write(buf, channel.voidPromise());
+            return;
         }
+        HAND_OFF_BYTES.addAndGet(this, buf.readableBytes());
+        handOff().offer(buf); // owned by the queue until the task writes it (or connectionLost releases it)
+        scheduleTask();
     }
 
-    /** Flushes soon: at the end of the current read batch or event-loop turn; from outside, by a queued task. */
+    private Queue<ByteBuf> handOff() {
+        Queue<ByteBuf> queue = handOff;
+        if (queue == null) {
+            HAND_OFF.compareAndSet(this, null, PlatformDependent.newMpscQueue(HAND_OFF_CHUNK, Integer.MAX_VALUE));
+            queue = handOff;
+        }
+        return queue;
+    }
+
+    /** Flushes soon: at the end of the current read batch, else by the writer's task this event-loop turn. */
     private void flush() {
         if (channel.eventLoop().inEventLoop() && handler.deferFlushToReadComplete()) {
             return;
         }
-        if (flushScheduled.compareAndSet(false, true)) {
-            channel.eventLoop().execute(flushTask);
+        scheduleTask();
+    }
+
+    private void scheduleTask() {
+        if (taskScheduled == 0 && TASK_SCHEDULED.compareAndSet(this, 0, 1)) {
+            channel.eventLoop().execute(this);
         }
     }
 
-    private void flushNow() {
-        flushScheduled.set(false);
+    /** The writer's task, on the event loop: writes the hand-off queue out and flushes once. */
+    @Override
+    public void run() {
+        taskScheduled = 0; // before the queue is read: a write that comes later schedules the next run
+        writeHandOff();
         channel.flush();
+        if (!drainers.isEmpty()) {
+            releaseDrainers(); // the hand-off counted against drain(), and may not have made the channel unwritable
+        }
+    }
+
+    /** Writes what other threads queued, in order, without flushing. Event loop only. */
+    private void writeHandOff() {
+        Queue<ByteBuf> queue = handOff;
+        ByteBuf buf;
+        while (queue != null && (buf = queue.poll()) != null) {
+            int size = buf.readableBytes();
+            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
+            HAND_OFF_BYTES.addAndGet(this, -size);
+        }
     }
 
     private void checkOpen() {
@@ -163,7 +220,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
             return CompletableFuture.failedFuture(cause);
         }
         if (writable()) {
-            return CompletableFuture.completedFuture(null);
+            return READY;
         }
         CompletableFuture<Void> drainer = new CompletableFuture<>();
         drainers.add(drainer);
@@ -174,15 +231,22 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
         return drainer;
     }
 
-    /** Writable, and not on its way out (a closing channel's dropped queue makes it writable too). */
+    /**
+     * Below the high water mark, counting the bytes still in the hand-off queue, and not on its way out (a closing
+     * channel's dropped queue makes it writable too).
+     */
     private boolean writable() {
-        return channel.isActive() && channel.isWritable();
+        return channel.isActive() && handOffBytes < channel.bytesBeforeUnwritable();
     }
 
-    /** Completes (or, once the connection is lost, fails) every waiting drainer. Safe from any thread. */
+    /**
+     * Completes (or, once the connection is lost, fails) the waiting drainers while the channel stays writable. Safe
+     * from any thread. Writability is checked before each one: a drainer's callback may write (and call drain()
+     * again) synchronously, and once that makes the channel unwritable the rest must go on waiting.
+     */
     void releaseDrainers() {
         CompletableFuture<Void> drainer;
-        while ((drainer = drainers.poll()) != null) {
+        while ((lost != null || writable()) && (drainer = drainers.poll()) != null) {
             settle(drainer, lost);
         }
     }
@@ -220,8 +284,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
             return;
         }
         // Shut the output down once everything queued before it is written (shutdownOutput drops pending writes).
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
-                (ChannelFutureListener) f -> ((DuplexChannel) channel).shutdownOutput());
+        afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
+                (ChannelFutureListener) f -> ((DuplexChannel) channel).shutdownOutput()));
     }
 
     @Override
@@ -232,7 +296,20 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
         closedLocally = true;
         closing = true;
         // Close once everything queued before it is written (Netty's close drops pending writes).
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+    }
+
+    /** Runs {@code action} on the event loop after the hand-off queue is written to the channel. */
+    void afterQueuedWrites(Runnable action) {
+        if (channel.eventLoop().inEventLoop()) {
+            writeHandOff();
+            action.run();
+        } else {
+            channel.eventLoop().execute(() -> {
+                writeHandOff();
+                action.run();
+            });
+        }
     }
 
     @Override
@@ -265,6 +342,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
     /** The channel is gone: fail drainers, settle waitClosed. Called once, on the event loop. */
     void connectionLost(Throwable error) {
         closing = true;
+        Queue<ByteBuf> queue = handOff;
+        ByteBuf unsent;
+        while (queue != null && (unsent = queue.poll()) != null) {
+            HAND_OFF_BYTES.addAndGet(this, -unsent.readableBytes());
+            unsent.release(); // the queue owned it; it will never be written now
+        }
         lost = error != null ? error : new ClosedChannelException();
         releaseDrainers();
         settle(closed, error);
@@ -305,5 +388,42 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
     @Override
     public String toString() {
         return "StreamWriter[" + handler.connectionName() + (closing ? ", closing" : "") + "]";
+    }
+
+    /** A completed future whose state cannot be changed: the shared answer of a drain() that need not wait. */
+    private static final class Ready extends CompletableFuture<Void> {
+        Ready() {
+            super.complete(null);
+        }
+
+        @Override
+        public boolean complete(Void value) {
+            return false;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            return false;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public void obtrudeValue(Void value) {
+            // a shared answer: nobody may change it
+        }
+
+        @Override
+        public void obtrudeException(Throwable ex) {
+            // a shared answer: nobody may change it
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture() {
+            return new CompletableFuture<>();
+        }
     }
 }

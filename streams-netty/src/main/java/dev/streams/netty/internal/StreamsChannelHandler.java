@@ -208,7 +208,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
                         : remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getHostString() : null;
                 int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
                 SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
-                channel.flush(); // what was written before STARTTLS leaves in plaintext
+                connection.writer().afterQueuedWrites(channel::flush); // what was written before leaves in plaintext
                 channel.pipeline().addBefore(ctx.name(), null, ssl);
                 ssl.handshakeFuture().addListener(f -> {
                     if (f.isSuccess()) {
