@@ -160,7 +160,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     private Queue<ByteBuf> handOff() {
         Queue<ByteBuf> queue = handOff;
         if (queue == null) {
-            HAND_OFF.compareAndSet(this, null, PlatformDependent.newMpscQueue(HAND_OFF_CHUNK, Integer.MAX_VALUE));
+            HAND_OFF.compareAndSet(this, null, PlatformDependent.newMpscQueue(HAND_OFF_CHUNK, 1 << 30));
             queue = handOff;
         }
         return queue;
