@@ -8,6 +8,7 @@ import dev.streams.StreamWriter;
 import dev.streams.netty.internal.BlockingExecutor;
 import dev.streams.netty.internal.ByteBufStreamReader;
 import dev.streams.netty.internal.Handlers;
+import dev.streams.netty.internal.HappyEyeballs;
 import dev.streams.netty.internal.NettyStreamConnection;
 import dev.streams.netty.internal.NettyStreamServer;
 import dev.streams.netty.internal.StreamsChannelHandler;
@@ -40,7 +41,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import io.netty.util.NetUtil;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -76,7 +81,11 @@ public final class NettyStreams {
 
     /**
      * Connects to {@code host:port} (with TLS when the options carry a client {@code sslContext}: the future then
-     * completes after the handshake). Cancelling the future abandons the attempt and closes its channel.
+     * completes after the handshake). The host is resolved once (IP literals at once, names off the calling thread);
+     * its addresses are tried as RFC 8305 says with a {@code happyEyeballsDelay}, else one after another until one
+     * connects. When all fail, the future fails with a {@link java.net.ConnectException} carrying each address's
+     * failure as suppressed (or that one failure, for a single address). Cancelling the future abandons the
+     * attempts and closes their channels (a connection made meanwhile is aborted).
      *
      * @throws NullPointerException     when {@code host} or {@code options} is null
      * @throws IllegalArgumentException when the port is outside 0-65535, or the SSL context is a server one
@@ -92,7 +101,51 @@ public final class NettyStreams {
         String tlsHost = options.serverHostname() != null ? options.serverHostname() : host;
         Bootstrap bootstrap = clientBootstrap(group, Transport.of(group).socketChannel(), options, tlsHost, port)
                 .option(ChannelOption.TCP_NODELAY, true);
-        return connect(bootstrap, InetSocketAddress.createUnresolved(host, port));
+        CompletableFuture<StreamConnection> result = new CompletableFuture<>();
+        AtomicReference<CompletableFuture<Channel>> race = new AtomicReference<>();
+        resolve(host, port).thenCompose(addresses -> {
+            race.set(HappyEyeballs.connect(addresses, options.happyEyeballsDelay(), options.interleave(),
+                    bootstrap::connect, group.next()));
+            if (result.isCancelled()) {
+                race.get().cancel(false);
+            }
+            return race.get();
+        }).whenComplete((channel, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(unwrap(failure));
+            } else {
+                whenReady(channel, result);
+            }
+        });
+        result.whenComplete((connection, failure) -> {
+            CompletableFuture<Channel> attempts = race.get();
+            if (result.isCancelled() && attempts != null) {
+                attempts.cancel(false); // closes every attempt still under way
+            }
+        });
+        return result;
+    }
+
+    /**
+     * The addresses of {@code host}, once: at once for an IP literal, else looked up off the calling thread (the JDK's
+     * resolver blocks, and the caller may be an event loop).
+     */
+    private static CompletableFuture<List<InetSocketAddress>> resolve(String host, int port) {
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            return CompletableFuture.completedFuture(List.of(new InetSocketAddress(
+                    NetUtil.createInetAddressFromIpAddressString(host), port)));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return HappyEyeballs.resolve(HappyEyeballs.Resolver.SYSTEM, host, port);
+            } catch (UnknownHostException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** {@link #openUnixConnection(Path, ConnectOptions)} with {@link ConnectOptions#DEFAULTS}. */
@@ -135,22 +188,27 @@ public final class NettyStreams {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
-                return;
-            }
-            connect.channel().pipeline().get(StreamsChannelHandler.class).ready().whenComplete((connection, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else if (!result.complete(connection)) {
-                    connection.writer().abort(); // cancelled meanwhile
-                }
-            });
-        });
-        result.whenComplete((connection, failure) -> {
-            if (result.isCancelled()) {
-                connect.channel().close();
+            } else {
+                whenReady(connect.channel(), result);
             }
         });
         return result;
+    }
+
+    /** Completes {@code result} with the channel's connection once it is ready (TLS done); closes it if cancelled. */
+    private static void whenReady(Channel channel, CompletableFuture<StreamConnection> result) {
+        StreamsChannelHandler handler = channel.pipeline().get(StreamsChannelHandler.class);
+        if (handler == null) {
+            result.completeExceptionally(new ClosedChannelException()); // closed before it could be used
+            return;
+        }
+        handler.ready().whenComplete((connection, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else if (!result.complete(connection)) {
+                connection.writer().abort(); // the caller cancelled meanwhile
+            }
+        });
     }
 
     /**

@@ -178,4 +178,29 @@ class AttachAndAddressesTest {
             await(second.waitClosed());
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void aNameIsResolvedAndItsAddressesRacedUntilOneConnects(Transport transport) throws Exception {
+        EventLoopGroup group = TransportGroups.group(transport);
+        StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, HOST, 0,
+                ServerOptions.builder().eventLoopGroup(group).build()));
+        int port = ((InetSocketAddress) server.localAddresses().get(0)).getPort();
+        try {
+            // "localhost" may resolve to ::1 first, where nothing listens: that attempt fails and 127.0.0.1 wins.
+            for (java.time.Duration delay : new java.time.Duration[] {null, java.time.Duration.ofMillis(50)}) {
+                try (StreamConnection conn = await(NettyStreams.openConnection("localhost", port, ConnectOptions
+                        .builder().eventLoopGroup(group).happyEyeballsDelay(delay).build()))) {
+                    conn.writer().write("raced\n".getBytes(UTF_8));
+                    assertThat(new String(await(conn.reader().readLine()), UTF_8)).isEqualTo("raced\n");
+                }
+            }
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> await(NettyStreams.openConnection(
+                    "no-such-host.invalid", port, ConnectOptions.builder().eventLoopGroup(group).build()))))
+                    .isInstanceOf(java.net.UnknownHostException.class);
+        } finally {
+            server.close();
+            await(server.waitClosed());
+        }
+    }
 }
