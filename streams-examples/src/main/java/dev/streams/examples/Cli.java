@@ -93,6 +93,16 @@ final class Cli {
         return EXIT_USAGE;
     }
 
+    /**
+     * Ends a command that takes no arguments but was given {@code arg}: its usage and 0 for {@code --help}, else the
+     * problem and {@link #EXIT_USAGE}.
+     */
+    static int noArguments(String command, String usage, String arg, PrintStream out, PrintStream err) {
+        UsageException problem = isHelp(arg) ? new HelpRequested()
+                : new UsageException(command + " takes no arguments: " + arg);
+        return usageError(command, usage, problem, out, err);
+    }
+
     /** True when {@code arg} asks for help. */
     static boolean isHelp(String arg) {
         return arg.equals("--help") || arg.equals("-h");

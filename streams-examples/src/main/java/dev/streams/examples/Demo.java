@@ -31,9 +31,7 @@ public final class Demo {
     /** Runs the demo; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0) {
-            Cli.UsageException problem = Cli.isHelp(args[0]) ? new Cli.HelpRequested()
-                    : new Cli.UsageException("demo takes no arguments: " + args[0]);
-            return Cli.usageError("demo", USAGE, problem, out, err);
+            return Cli.noArguments("demo", USAGE, args[0], out, err);
         }
         try {
             out.println("== Futures: ClientHandler server, client on CompletableFuture ==");
@@ -48,12 +46,17 @@ public final class Demo {
             err.println("demo: " + Main.describe(e));
             return 1;
         } finally {
-            try {
-                await(NettyStreams.shutdownDefaultGroup(), Duration.ofSeconds(5));
-            } catch (IOException | RuntimeException e) {
-                err.println("demo: event loops did not stop: " + Main.describe(e));
-            }
+            stopDefaultGroup("demo", err);
             out.flush();
+        }
+    }
+
+    /** Stops the library's shared event loops (the client's and the server's), so that nothing is left running. */
+    static void stopDefaultGroup(String command, PrintStream err) {
+        try {
+            await(NettyStreams.shutdownDefaultGroup(), Duration.ofSeconds(5));
+        } catch (IOException | RuntimeException e) {
+            err.println(command + ": event loops did not stop: " + Main.describe(e));
         }
     }
 

@@ -5,20 +5,24 @@ import static dev.streams.Await.await;
 import dev.streams.StreamConnection;
 import dev.streams.StreamReader;
 import dev.streams.StreamWriter;
+import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
 import java.io.BufferedReader;
 import java.io.EOFException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLException;
 
 /**
  * {@code echo-client}: the asyncio tutorial's echo client.
@@ -43,17 +47,47 @@ public final class EchoClient {
     static final List<String> TUTORIAL_MESSAGES = List.of("Привет", "Как дела?", "Пока");
 
     static final String USAGE = String.join("\n",
-            "Usage: echo-client [--host HOST] [--port PORT] [--async] [MESSAGE ... | -]",
+            "Usage: echo-client [--host HOST] [--port PORT | --unix PATH] [--tls [--cacert FILE]",
+            "                   [--server-name NAME]] [--async] [MESSAGE ... | -]",
             "",
             "Sends each message as a line (default: Привет, Как дела?, Пока; with -, the lines of stdin),",
             "waits for each answer and prints \"Сервер ответил: <answer>\"; then closes the connection.",
             "Exit code 1 when the connection fails or the server closes it before answering.",
             "",
-            "  --host HOST     the server (default 127.0.0.1)",
-            "  --port PORT     its port (default 8888)",
-            "  --async         use the future-based API instead of blocking await() calls",
-            "                  (with -, stdin is then read to its end first)",
-            "  -h, --help      this help");
+            "  --host HOST        the server (default 127.0.0.1)",
+            "  --port PORT        its port (default 8888)",
+            "  --unix PATH        connect to a Unix domain socket instead",
+            "  --tls              talk TLS; the server's certificate and name are checked against the JDK's",
+            "                     trust store",
+            "  --cacert FILE      also trust the certificate(s) in FILE (PEM), e.g. echo-server --write-cert's",
+            "  --server-name NAME the name to send (SNI) and check in the certificate (default: the host;",
+            "                     with --unix: localhost)",
+            "  --async            use the future-based API instead of blocking await() calls",
+            "                     (with -, stdin is then read to its end first)",
+            "  -h, --help         this help");
+
+    /**
+     * Where the client connects: {@code host:port}, or a Unix domain socket when {@code unix} is not null; with TLS
+     * when the options carry an {@code SslContext}.
+     */
+    record Endpoint(String host, int port, Path unix, ConnectOptions options) {
+
+        /** Plain TCP to {@code host:port}. */
+        static Endpoint tcp(String host, int port) {
+            return new Endpoint(host, port, null, ConnectOptions.DEFAULTS);
+        }
+
+        CompletableFuture<StreamConnection> connect() {
+            return unix != null ? NettyStreams.openUnixConnection(unix, options)
+                    : NettyStreams.openConnection(host, port, options);
+        }
+
+        /** {@code host:port} or the socket's path, for messages. */
+        @Override
+        public String toString() {
+            return unix != null ? unix.toString() : host + ":" + port;
+        }
+    }
 
     private EchoClient() {
     }
@@ -67,17 +101,32 @@ public final class EchoClient {
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         String host = "127.0.0.1";
         int port = 8888;
+        Path unix = null;
+        boolean hostOrPort = false;
+        boolean tls = false;
+        Path cacert = null;
+        String serverName = null;
         boolean async = false;
         boolean stdin = false;
         List<String> messages = new ArrayList<>();
+        Endpoint endpoint;
         try {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
                 Cli.checkHelp(arg);
+                hostOrPort |= arg.equals("--host") || arg.equals("--port");
                 if (arg.equals("--host")) {
                     host = Cli.value(args, i++);
                 } else if (arg.equals("--port")) {
                     port = Cli.port(Cli.value(args, i++));
+                } else if (arg.equals("--unix")) {
+                    unix = Path.of(Cli.value(args, i++));
+                } else if (arg.equals("--tls")) {
+                    tls = true;
+                } else if (arg.equals("--cacert")) {
+                    cacert = Path.of(Cli.value(args, i++));
+                } else if (arg.equals("--server-name")) {
+                    serverName = Cli.value(args, i++);
                 } else if (arg.equals("--async")) {
                     async = true;
                 } else if (arg.equals("-")) {
@@ -93,6 +142,20 @@ public final class EchoClient {
             if (stdin && !messages.isEmpty()) {
                 throw new Cli.UsageException("give messages or -, not both");
             }
+            if (unix != null && hostOrPort) {
+                throw new Cli.UsageException("--unix connects to a socket file: no --host or --port with it");
+            }
+            if (!tls && (cacert != null || serverName != null)) {
+                throw new Cli.UsageException("--cacert and --server-name need --tls");
+            }
+            ConnectOptions.Builder options = ConnectOptions.builder();
+            if (tls) {
+                // Over a Unix socket there is no host name: check the one a generated certificate has.
+                options.sslContext(TlsSupport.clientContext(cacert))
+                        .serverHostname(serverName != null ? serverName
+                                : unix != null ? TlsSupport.SELF_SIGNED_DNS : null);
+            }
+            endpoint = new Endpoint(host, port, unix, options.build());
         } catch (Cli.UsageException e) {
             return Cli.usageError("echo-client", USAGE, e, out, err);
         }
@@ -103,23 +166,48 @@ public final class EchoClient {
             if (async) {
                 List<String> all = new ArrayList<>();
                 source.forEachRemaining(all::add);
-                await(talkAsync(host, port, all, out));
+                await(talkAsync(endpoint, all, out));
             } else {
-                talkBlocking(host, port, source, out);
+                talkBlocking(endpoint, source, out);
             }
             return 0;
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
-            err.println("echo-client: " + Main.describeConnect(host + ":" + port, e));
+            err.println("echo-client: " + describe(endpoint, e));
             return 1;
         } finally {
             out.flush();
         }
     }
 
-    /** The blocking style: connect, then one message at a time; closes and waits for the close in any case. */
+    /** One line for a failure: a failed handshake says so, with the TLS reason (untrusted, wrong name...). */
+    private static String describe(Endpoint endpoint, Throwable failure) {
+        SSLException tls = TlsSupport.sslCause(failure);
+        if (tls != null) {
+            return "TLS handshake with " + endpoint + " failed: " + Main.describe(tls);
+        }
+        if (Main.unwrap(failure) instanceof FileNotFoundException && endpoint.unix() != null) {
+            // epoll reports a missing socket file as a bare FileNotFoundException (no message, no path)
+            return "cannot connect to " + endpoint + ": no such socket";
+        }
+        return Main.describeConnect(endpoint.toString(), failure);
+    }
+
+    /** The blocking conversation over plain TCP to {@code host:port}. */
     public static List<String> talkBlocking(String host, int port, Iterator<String> messages, PrintStream out)
             throws IOException {
-        StreamConnection connection = await(NettyStreams.openConnection(host, port));
+        return talkBlocking(Endpoint.tcp(host, port), messages, out);
+    }
+
+    /** The future-style conversation over plain TCP to {@code host:port}. */
+    public static CompletableFuture<List<String>> talkAsync(String host, int port, List<String> messages,
+                                                            PrintStream out) {
+        return talkAsync(Endpoint.tcp(host, port), messages, out);
+    }
+
+    /** The blocking style: connect, then one message at a time; closes and waits for the close in any case. */
+    static List<String> talkBlocking(Endpoint endpoint, Iterator<String> messages, PrintStream out)
+            throws IOException {
+        StreamConnection connection = await(endpoint.connect());
         List<String> answers = new ArrayList<>();
         try {
             while (messages.hasNext()) {
@@ -135,9 +223,8 @@ public final class EchoClient {
     }
 
     /** The future style: the same conversation as a chain of futures; never blocks. */
-    public static CompletableFuture<List<String>> talkAsync(String host, int port, List<String> messages,
-                                                            PrintStream out) {
-        return NettyStreams.openConnection(host, port).thenCompose(connection -> {
+    static CompletableFuture<List<String>> talkAsync(Endpoint endpoint, List<String> messages, PrintStream out) {
+        return endpoint.connect().thenCompose(connection -> {
             StreamReader reader = connection.reader();
             StreamWriter writer = connection.writer();
             Iterator<String> next = messages.iterator();

@@ -11,12 +11,15 @@ import dev.streams.StreamWriter;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.StreamOptions;
+import io.netty.handler.ssl.SslContext;
+import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,23 +42,34 @@ import java.util.stream.Collectors;
  * <p>The same {@link Echo} logic runs as a {@link ClientHandler} (futures on the event loop, the default) or as a
  * {@link BlockingClientHandler} ({@code --blocking}: plain blocking code on a virtual thread where the JVM has them).
  * A line longer than the limit is reported on stderr and that connection is closed; the others carry on.
+ *
+ * <p>Where it listens and how are options of the library, not of the handler: {@code --unix} starts the same
+ * handler with {@code startUnixServer}, {@code --tls} puts a server {@code SslContext} in the {@link ServerOptions}
+ * (the handler then only sees connections whose handshake succeeded).
  */
 public final class EchoServer {
 
     static final String USAGE = String.join("\n",
-            "Usage: echo-server [--host HOST] [--port PORT] [--blocking] [--plain] [--limit BYTES]",
+            "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking] [--plain] [--limit BYTES]",
+            "                   [--tls [--cert FILE --key FILE | --write-cert FILE]]",
             "",
             "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
             "and logs \"Получено: <line>\". Stops cleanly on Ctrl-C or SIGTERM (exit code 0).",
             "",
-            "  --host HOST     address to listen on (default 127.0.0.1)",
-            "  --port PORT     port to listen on, 0 for any free one (default 8888)",
-            "  --blocking      serve with blocking code (BlockingClientHandler, virtual threads on Java 21+)",
-            "                  instead of futures on the event loop (ClientHandler)",
-            "  --plain         echo each line unchanged and log nothing (for benchmarks)",
-            "  --limit BYTES   the longest line accepted (default " + StreamOptions.DEFAULT_LIMIT + ");",
-            "                  a longer one closes that connection",
-            "  -h, --help      this help");
+            "  --host HOST       address to listen on (default 127.0.0.1)",
+            "  --port PORT       port to listen on, 0 for any free one (default 8888)",
+            "  --unix PATH       listen on a Unix domain socket instead of TCP (removed again on exit)",
+            "  --blocking        serve with blocking code (BlockingClientHandler, virtual threads on Java 21+)",
+            "                    instead of futures on the event loop (ClientHandler)",
+            "  --plain           echo each line unchanged and log nothing (for benchmarks)",
+            "  --limit BYTES     the longest line accepted (default " + StreamOptions.DEFAULT_LIMIT + ");",
+            "                    a longer one closes that connection",
+            "  --tls             serve over TLS; without --cert and --key, with a self-signed certificate for",
+            "                    localhost and 127.0.0.1 made at start (its SHA-256 fingerprint is printed)",
+            "  --cert FILE       the certificate chain (PEM) for --tls",
+            "  --key FILE        its private key (PEM, PKCS#8, unencrypted)",
+            "  --write-cert FILE write the self-signed certificate (PEM) to FILE, for echo-client --cacert",
+            "  -h, --help        this help");
 
     /** How long a stop waits for the clients to close before it gives up. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -67,22 +81,52 @@ public final class EchoServer {
     static final class Options {
         String host = "127.0.0.1";
         int port = 8888;
+        /** A Unix domain socket to listen on instead of host and port, or null. */
+        Path unix;
         boolean blocking;
         boolean plain;
         int limit = StreamOptions.DEFAULT_LIMIT;
+        boolean tls;
+        Path cert;
+        Path key;
+        Path writeCert;
+        /** The server's TLS context, or null for plain TCP; {@link #run} makes it for {@code --tls}. */
+        SslContext sslContext;
 
         static Options parse(String[] args) throws Cli.UsageException {
             Options options = new Options();
+            boolean hostOrPort = false;
             for (int i = 0; i < args.length; i++) {
                 Cli.checkHelp(args[i]);
+                hostOrPort |= args[i].equals("--host") || args[i].equals("--port");
                 switch (args[i]) {
                     case "--host" -> options.host = Cli.value(args, i++);
                     case "--port" -> options.port = Cli.port(Cli.value(args, i++));
+                    case "--unix" -> options.unix = Path.of(Cli.value(args, i++));
                     case "--limit" -> options.limit = Cli.positive("--limit", Cli.value(args, i++));
                     case "--blocking" -> options.blocking = true;
                     case "--plain" -> options.plain = true;
+                    case "--tls" -> options.tls = true;
+                    case "--cert" -> options.cert = Path.of(Cli.value(args, i++));
+                    case "--key" -> options.key = Path.of(Cli.value(args, i++));
+                    case "--write-cert" -> options.writeCert = Path.of(Cli.value(args, i++));
                     default -> throw new Cli.UsageException("unknown argument: " + args[i]);
                 }
+            }
+            if (options.unix != null && hostOrPort) {
+                throw new Cli.UsageException("--unix listens on a socket file: no --host or --port with it");
+            }
+            if (!options.tls && (options.cert != null || options.key != null || options.writeCert != null)) {
+                throw new Cli.UsageException("--cert, --key and --write-cert need --tls");
+            }
+            if ((options.cert == null) != (options.key == null)) {
+                throw new Cli.UsageException("--cert and --key go together");
+            }
+            if (options.cert != null && options.writeCert != null) {
+                throw new Cli.UsageException("--write-cert writes a generated certificate: not with --cert");
+            }
+            if (options.cert != null) {
+                options.sslContext = TlsSupport.serverContext(options.cert, options.key);
             }
             return options;
         }
@@ -111,6 +155,9 @@ public final class EchoServer {
         }
         StreamServer server = null;
         try {
+            if (options.tls && options.sslContext == null) {
+                options.sslContext = selfSigned(options.writeCert, out);
+            }
             server = await(start(options, out, err));
             out.println("Serving on " + describe(server));
             out.flush();
@@ -131,10 +178,35 @@ public final class EchoServer {
     /** Starts a server for {@code options}, logging to {@code log}; the caller stops it with {@link #stop}. */
     static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
         Echo echo = new Echo(options.plain, options.limit, log, err);
-        ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).build();
+        ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
+                .build();
+        if (options.unix != null) {
+            return options.blocking
+                    ? NettyStreams.startBlockingUnixServer(echo::serveBlocking, options.unix, serverOptions)
+                    : NettyStreams.startUnixServer(echo::serveAsync, options.unix, serverOptions);
+        }
         return options.blocking
                 ? NettyStreams.startBlockingServer(echo::serveBlocking, options.host, options.port, serverOptions)
                 : NettyStreams.startServer(echo::serveAsync, options.host, options.port, serverOptions);
+    }
+
+    /**
+     * {@code --tls} without files: a self-signed certificate made now, its fingerprint printed (so that a client can
+     * check what it is told to trust) and, with {@code --write-cert}, the certificate written as PEM.
+     */
+    private static SslContext selfSigned(Path writeCert, PrintStream out) throws IOException {
+        X509Bundle bundle = TlsSupport.selfSigned();
+        out.println("Self-signed certificate for " + TlsSupport.SELF_SIGNED_DNS + " and " + TlsSupport.SELF_SIGNED_IP);
+        out.println("SHA-256 Fingerprint=" + TlsSupport.fingerprint(bundle.getCertificate()));
+        if (writeCert != null) {
+            try {
+                TlsSupport.writePem(bundle, writeCert);
+            } catch (IOException e) {
+                throw new IOException("cannot write --write-cert " + writeCert + ": " + Main.describe(e), e);
+            }
+            out.println("Certificate written to " + writeCert);
+        }
+        return TlsSupport.serverContext(bundle);
     }
 
     /** Stops accepting, closes every client gracefully and waits for them (at most {@link #STOP_GRACE}). */

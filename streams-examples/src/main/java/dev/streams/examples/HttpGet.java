@@ -20,7 +20,6 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.SocketTimeoutException;
@@ -29,23 +28,12 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * {@code http-get}: an HTTP/1.1 GET client on the streams API, in blocking style. The response is read by
@@ -365,9 +353,10 @@ public final class HttpGet {
         }
 
         /**
-         * TLS over a channel of our own: the library has no TLS option yet, so this bootstraps a Netty channel with
-         * an {@link SslHandler} and {@linkplain NettyStreams#attach attaches} a stream behind it. The connection is
-         * handed out once the handshake has succeeded (certificate and host name checked unless --insecure).
+         * TLS over a channel of our own (written before the library had a TLS option): this bootstraps a Netty
+         * channel with an {@link SslHandler} and {@linkplain NettyStreams#attach attaches} a stream behind it. The
+         * connection is handed out once the handshake has succeeded (certificate and host name checked unless
+         * --insecure).
          */
         private CompletableFuture<StreamConnection> connectTls(String host, int port) throws IOException {
             SslContext context = sslContext();
@@ -422,34 +411,11 @@ public final class HttpGet {
             } else {
                 builder.endpointIdentificationAlgorithm("HTTPS"); // check the name in the certificate
                 if (options.cacert != null) {
-                    builder.trustManager(trusted(options.cacert));
+                    builder.trustManager(TlsSupport.trusted(options.cacert));
                 }
             }
             sslContext = builder.build();
             return sslContext;
-        }
-
-        /** The JDK's default trust anchors plus the certificates in {@code cacert}. */
-        private static List<X509Certificate> trusted(Path cacert) throws IOException {
-            try {
-                TrustManagerFactory factory = TrustManagerFactory.getInstance(
-                        TrustManagerFactory.getDefaultAlgorithm());
-                factory.init((KeyStore) null);
-                List<X509Certificate> trusted = new ArrayList<>();
-                for (TrustManager manager : factory.getTrustManagers()) {
-                    if (manager instanceof X509TrustManager) {
-                        trusted.addAll(Arrays.asList(((X509TrustManager) manager).getAcceptedIssuers()));
-                    }
-                }
-                try (InputStream in = Files.newInputStream(cacert)) {
-                    for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        trusted.add((X509Certificate) certificate);
-                    }
-                }
-                return trusted;
-            } catch (GeneralSecurityException e) {
-                throw new SSLException("cannot use --cacert " + cacert + ": " + e.getMessage(), e);
-            }
         }
 
         /** Reports a failure in one line and returns its exit code. */
@@ -462,8 +428,8 @@ public final class HttpGet {
             } else if (cause instanceof MalformedResponseException) {
                 message = "malformed response: " + message;
                 code = EXIT_PROTOCOL;
-            } else if (isTls(cause)) {
-                message = "TLS error: " + Main.describe(rootTls(cause));
+            } else if (TlsSupport.sslCause(cause) != null) {
+                message = "TLS error: " + Main.describe(TlsSupport.sslCause(cause));
                 code = EXIT_TLS;
             } else if (cause instanceof SocketTimeoutException
                     || cause instanceof io.netty.channel.ConnectTimeoutException) {
@@ -481,20 +447,6 @@ public final class HttpGet {
 
         private String describeNetwork(Throwable cause) {
             return Main.describeConnect(target != null ? target : options.url.getHost(), cause);
-        }
-
-        private static boolean isTls(Throwable t) {
-            return rootTls(t) != null;
-        }
-
-        /** The first {@link SSLException} in the cause chain, or null. */
-        private static Throwable rootTls(Throwable t) {
-            for (Throwable c = t; c != null; c = c.getCause()) {
-                if (c instanceof SSLException) {
-                    return c;
-                }
-            }
-            return null;
         }
 
         void close() {

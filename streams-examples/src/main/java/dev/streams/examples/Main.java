@@ -20,6 +20,7 @@ public final class Main {
             "  echo-client   the tutorial's client: sends Привет, Как дела?, Пока and prints the answers",
             "  http-get      an HTTP/1.1 GET client written on the streams API (-i, -L, -o, https)",
             "  demo          runs the echo server and client against each other, async then blocking",
+            "  attach-demo   a plain Netty server whose channels are handed to streams code with attach()",
             "",
             "Run '<command> --help' for a command's options.");
 
@@ -63,6 +64,7 @@ public final class Main {
             case "echo-client" -> EchoClient::run;
             case "http-get" -> HttpGet::run;
             case "demo" -> Demo::run;
+            case "attach-demo" -> AttachDemo::run;
             default -> null;
         };
     }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** EXAMPLES.md documents every subcommand with an example, and shows what {@code demo} really prints. */
@@ -16,25 +16,27 @@ class DocsTest {
 
     /** Surefire runs in the module's directory. */
     static final Path DOC = Path.of("EXAMPLES.md");
-    static final String MARKER = "<!-- demo-output";
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "echo-server", "echo-client", "http-get"})
+    @ValueSource(strings = {"demo", "echo-server", "echo-client", "http-get", "attach-demo"})
     void everySubcommandHasASectionAndAnExample(String command) throws Exception {
         String doc = Files.readString(DOC);
         assertThat(doc).contains("\n## " + command + "\n")
                 .contains("java -jar streams-examples/target/streams-examples.jar " + command);
     }
 
-    @Test
-    void demoOutputIsTheRealOne() throws Exception {
+    /** What {@code demo} and {@code attach-demo} print, under their marker ({@code <!-- demo-output}...). */
+    @ParameterizedTest
+    @CsvSource({"demo, <!-- demo-output", "attach-demo, <!-- attach-demo-output"})
+    void demoOutputIsTheRealOne(String command, String marker) throws Exception {
         String doc = Files.readString(DOC);
-        String afterMarker = doc.substring(doc.indexOf(MARKER));
+        assertThat(doc).contains(marker);
+        String afterMarker = doc.substring(doc.indexOf(marker));
         int start = afterMarker.indexOf("```text\n") + "```text\n".length();
         String shown = afterMarker.substring(start, afterMarker.indexOf("```\n", start));
 
         Capture out = new Capture();
-        assertThat(Demo.run(new String[0], out.stream, new Capture().stream)).isZero();
+        assertThat(Main.run(new String[] {command}, out.stream, new Capture().stream)).isZero();
 
         assertThat(normalize(shown)).isEqualTo(normalize(out.text()));
     }

@@ -37,13 +37,22 @@ class EchoTest {
         final CompletableFuture<Integer> exit = new CompletableFuture<>();
         final int port;
 
+        /** The server's options; {@code --port 0} is added unless they have {@code --unix}. */
         RunningServer(String... options) throws Exception {
-            List<String> args = new ArrayList<>(List.of("--port", "0"));
+            boolean unix = List.of(options).contains("--unix");
+            List<String> args = new ArrayList<>(unix ? List.of() : List.of("--port", "0"));
             args.addAll(List.of(options));
             Thread thread = new Thread(() -> exit.complete(
                     EchoServer.run(args.toArray(String[]::new), out.stream, err.stream, stop)), "echo-server-test");
             thread.start();
-            port = Integer.parseInt(out.await("^Serving on 127\\.0\\.0\\.1:(\\d+)$", WAIT));
+            String where;
+            try {
+                where = out.await(unix ? "^Serving on (/\\S+)$" : "^Serving on 127\\.0\\.0\\.1:(\\d+)$", WAIT);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("the server did not start (exit code " + exit.getNow(null) + "); stderr: "
+                        + err.text(), e);
+            }
+            port = unix ? -1 : Integer.parseInt(where);
         }
 
         /** Stops the server (as SIGINT would) and returns its exit code. */

@@ -33,8 +33,22 @@ class MainTest {
         assertThat(text.split("== Blocking")[1]).contains(conversation);
     }
 
+    @Test
+    void attachDemoRunsAndExitsZero() {
+        Capture out = new Capture();
+        Capture err = new Capture();
+
+        int code = Main.run(new String[] {"attach-demo"}, out.stream, err.stream);
+
+        assertThat(err.text()).isEmpty();
+        assertThat(code).isZero();
+        assertThat(out.text()).containsPattern("(?m)^Serving on 127\\.0\\.0\\.1:\\d+$").contains(String.join("\n",
+                "Получено: Привет", "Сервер ответил: Эхо: Привет", "Получено: Как дела?",
+                "Сервер ответил: Эхо: Как дела?", "Получено: Пока", "Сервер ответил: Эхо: Пока", "Server closed."));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"echo-server", "echo-client", "http-get", "demo"})
+    @ValueSource(strings = {"echo-server", "echo-client", "http-get", "demo", "attach-demo"})
     void everyCommandHasHelp(String command) {
         Capture out = new Capture();
         assertThat(Main.run(new String[] {command, "--help"}, out.stream, new Capture().stream)).isZero();
@@ -45,7 +59,11 @@ class MainTest {
     @ValueSource(strings = {"echo-server --bogus", "echo-server --port 70000", "echo-server --port",
         "echo-client --port x", "echo-client --nope", "echo-client a -", "http-get", "http-get -Z http://x/",
         "http-get ftp://example.com/", "http-get --max-time 0 http://x/", "http-get http://a/ http://b/",
-        "demo extra", "no-such-command", ""})
+        "demo extra", "no-such-command", "", "attach-demo extra", "echo-server --cert c.pem --key k.pem",
+        "echo-server --tls --cert c.pem", "echo-server --tls --cert c.pem --key k.pem --write-cert w.pem",
+        "echo-server --unix /tmp/x.sock --port 1", "echo-server --tls --cert /nonexistent --key /nonexistent",
+        "echo-client --cacert c.pem", "echo-client --server-name x", "echo-client --unix /tmp/x.sock --host h",
+        "echo-client --tls --cacert /nonexistent", "echo-client --tls --cacert"})
     void badArgumentsAreAClearMessageAndExitTwo(String line) {
         Capture out = new Capture();
         Capture err = new Capture();
@@ -59,7 +77,7 @@ class MainTest {
     void mainHelpListsEveryCommand() {
         Capture out = new Capture();
         assertThat(Main.run(new String[] {"--help"}, out.stream, new Capture().stream)).isZero();
-        assertThat(out.text()).contains("echo-server", "echo-client", "http-get", "demo");
+        assertThat(out.text()).contains("echo-server", "echo-client", "http-get", "demo", "attach-demo");
     }
 
     @Test
