@@ -178,10 +178,14 @@ public final class ChannelStreamWriter implements StreamWriter {
         return channel.isActive() && channel.isWritable();
     }
 
-    /** Completes (or, once the connection is lost, fails) every waiting drainer. Safe from any thread. */
+    /**
+     * Completes (or, once the connection is lost, fails) the waiting drainers while the channel stays writable. Safe
+     * from any thread. Writability is checked before each one: a drainer's callback may write (and call drain()
+     * again) synchronously, and once that makes the channel unwritable the rest must go on waiting.
+     */
     void releaseDrainers() {
         CompletableFuture<Void> drainer;
-        while ((drainer = drainers.poll()) != null) {
+        while ((lost != null || writable()) && (drainer = drainers.poll()) != null) {
             Throwable cause = lost;
             if (cause != null) {
                 drainer.completeExceptionally(cause);
