@@ -132,13 +132,13 @@ class CancellationUnderLoadTest {
             CompletableFuture<byte[]> read;
             switch (random.nextInt(5)) {
                 case 0:
-                    read = reader.read(1 + random.nextInt(64 * 1024));
+                    read = reader.read(1 + random.nextInt(8 * 1024));
                     break;
                 case 1:
                     read = reader.readLine();
                     break;
                 case 2:
-                    read = reader.readExactly(1 + random.nextInt(32 * 1024));
+                    read = reader.readExactly(1 + random.nextInt(8 * 1024));
                     break;
                 case 3:
                     read = reader.readUntil(separators);
