@@ -45,6 +45,11 @@ public final class ChannelStreamWriter implements StreamWriter {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final Runnable flushTask = this::flushNow;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /**
+     * Makes "check open, hand the buffer to the channel" atomic against close() and writeEof() flipping their flags:
+     * a write that passed the check is queued before their closing task, so it is never dropped by it.
+     */
+    private final Object handOver = new Object();
 
     /** Set by close(), abort() or the end of the connection. */
     private volatile boolean closing;
@@ -70,27 +75,31 @@ public final class ChannelStreamWriter implements StreamWriter {
     @Override
     public void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(data, "data").length);
-        checkOpen();
-        if (len == 0 || lost != null) {
-            return; // nothing to send, or the peer is gone: drain() reports why
+        synchronized (handOver) {
+            checkOpen();
+            if (len == 0 || lost != null) {
+                return; // nothing to send, or the peer is gone: drain() reports why
+            }
+            ByteBuf buf = channel.alloc().ioBuffer(len);
+            buf.writeBytes(data, off, len);
+            send(buf, true);
         }
-        ByteBuf buf = channel.alloc().ioBuffer(len);
-        buf.writeBytes(data, off, len);
-        send(buf, true);
     }
 
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
-        checkOpen();
-        int len = data.remaining();
-        if (len == 0 || lost != null) {
-            data.position(data.limit());
-            return;
+        synchronized (handOver) {
+            checkOpen();
+            int len = data.remaining();
+            if (len == 0 || lost != null) {
+                data.position(data.limit());
+                return;
+            }
+            ByteBuf buf = channel.alloc().ioBuffer(len);
+            buf.writeBytes(data);
+            send(buf, true);
         }
-        ByteBuf buf = channel.alloc().ioBuffer(len);
-        buf.writeBytes(data);
-        send(buf, true);
     }
 
     @Override
@@ -101,18 +110,20 @@ public final class ChannelStreamWriter implements StreamWriter {
         for (byte[] line : lines) {
             all.add(Objects.requireNonNull(line, "lines[" + i++ + "]"));
         }
-        checkOpen();
-        if (lost != null) {
-            return;
-        }
-        for (byte[] line : all) {
-            if (line.length > 0) {
-                ByteBuf buf = channel.alloc().ioBuffer(line.length);
-                buf.writeBytes(line);
-                send(buf, false);
+        synchronized (handOver) {
+            checkOpen();
+            if (lost != null) {
+                return;
             }
+            for (byte[] line : all) {
+                if (line.length > 0) {
+                    ByteBuf buf = channel.alloc().ioBuffer(line.length);
+                    buf.writeBytes(line);
+                    send(buf, false);
+                }
+            }
+            flush();
         }
-        flush();
     }
 
     /** Hands {@code buf} to Netty, which owns it from here on. */
@@ -208,30 +219,37 @@ public final class ChannelStreamWriter implements StreamWriter {
             throw new UnsupportedOperationException("writeEof() is not supported on " + handler.connectionName()
                     + (channel instanceof DuplexChannel ? " (TLS)" : ""));
         }
-        if (closedLocally) {
-            throw new IllegalStateException("writeEof() after close(): " + handler.connectionName());
+        synchronized (handOver) {
+            if (closedLocally) {
+                throw new IllegalStateException("writeEof() after close(): " + handler.connectionName());
+            }
+            if (eofWritten) {
+                throw new IllegalStateException("writeEof() called twice: " + handler.connectionName());
+            }
+            eofWritten = true;
         }
-        if (eofWritten) {
-            throw new IllegalStateException("writeEof() called twice: " + handler.connectionName());
-        }
-        eofWritten = true;
         if (lost != null) {
             return;
         }
-        // Shut the output down once everything queued before it is written (shutdownOutput drops pending writes).
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
-                (ChannelFutureListener) f -> ((DuplexChannel) channel).shutdownOutput());
+        // Shut the output down once everything queued before it is written (shutdownOutput drops pending writes),
+        // as a task even on the event loop: writes handed over by other threads just before are queued ahead of it.
+        channel.eventLoop().execute(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
+                (ChannelFutureListener) f -> ((DuplexChannel) channel).shutdownOutput()));
     }
 
     @Override
     public void close() {
-        if (closedLocally) {
-            return;
+        synchronized (handOver) {
+            if (closedLocally) {
+                return;
+            }
+            closedLocally = true;
+            closing = true;
         }
-        closedLocally = true;
-        closing = true;
-        // Close once everything queued before it is written (Netty's close drops pending writes).
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        // Close once everything queued before it is written (Netty's close drops pending writes), as a task even on
+        // the event loop: writes handed over by other threads just before are queued ahead of it.
+        channel.eventLoop().execute(
+                () -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
     }
 
     @Override

@@ -21,6 +21,11 @@ public final class Internals {
     private Internals() {
     }
 
+    /** A standalone reader whose autoRead requests go to {@code control} (as a channel's would). */
+    public static ByteBufStreamReader readerWithControl(int limit, java.util.function.Consumer<Boolean> control) {
+        return new ByteBufStreamReader(limit, control::accept);
+    }
+
     /** The channel under a writer of {@code NettyStreams}. */
     public static Channel channel(StreamWriter writer) {
         return ((ChannelStreamWriter) writer).channel();
