@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streams.IncompleteReadException;
+import dev.streams.LimitOverrunException;
 import dev.streams.StreamConnection;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
@@ -53,6 +54,13 @@ class CancellationUnderLoadTest {
 
     private static final int CONNECTIONS = 8;
     private static final int SIZE = 2 << 20;
+    /**
+     * {@code -Ddev.streams.knownBugs=true} reproduces the Netty 4.2.18 epoll bug of RELIABILITY.md ("Known limits"):
+     * a 16 KiB limit, and the sender closes as soon as it has written, so that its FIN often arrives while a reader
+     * has stopped reading; the connection then fails with {@code epoll_ctl} ENOENT in about one run of three.
+     */
+    private static final boolean KNOWN_BUGS = Boolean.getBoolean("dev.streams.knownBugs");
+    private static final int LIMIT = KNOWN_BUGS ? 16 * 1024 : 64 * 1024;
     private static byte[] stream;
     private static StreamServer sender;
     private static StreamServer echo;
@@ -65,12 +73,16 @@ class CancellationUnderLoadTest {
             int r = random.nextInt(400);
             stream[i] = r == 0 ? (byte) '\n' : r == 1 ? (byte) '\r' : (byte) ('a' + r % 26);
         }
+        stream[SIZE - 1] = '\n'; // a line and a readUntil end with the stream, without waiting for EOF
         ServerOptions options = ServerOptions.builder()
                 .eventLoopGroup(TransportGroups.group(Transport.preferred())).build();
         sender = await(NettyStreams.startBlockingServer((reader, writer) -> {
             for (int at = 0; at < SIZE; at += 16 * 1024) {
                 writer.write(stream, at, Math.min(16 * 1024, SIZE - at));
                 await(writer.drain());
+            }
+            if (!KNOWN_BUGS) {
+                await(reader.readLine()); // close only once the client has read everything (see KNOWN_BUGS)
             }
         }, HOST, 0, options));
         echo = await(NettyStreams.startBlockingServer((reader, writer) -> {
@@ -91,8 +103,12 @@ class CancellationUnderLoadTest {
         TransportGroups.shutdown();
     }
 
+    /**
+     * The default limit. (With 16 KiB more reads wait, but on epoll the connection then sometimes fails with
+     * {@code epoll_ctl} ENOENT: a Netty 4.2.18 bug, see RELIABILITY.md, "Known limits".)
+     */
     private static StreamConnection connect(StreamServer server) throws IOException {
-        return await(NettyStreams.openConnection(HOST, port(server), ConnectOptions.builder()
+        return await(NettyStreams.openConnection(HOST, port(server), ConnectOptions.builder().limit(LIMIT)
                 .eventLoopGroup(TransportGroups.group(Transport.preferred())).build()));
     }
 
@@ -109,7 +125,10 @@ class CancellationUnderLoadTest {
             long seed = 1000 + i;
             readers.add(CompletableFuture.supplyAsync(() -> {
                 try (StreamConnection connection = connect(sender)) {
-                    return readEverything(connection.reader(), new Random(seed));
+                    String digest = readEverything(connection.reader(), new Random(seed));
+                    connection.writer().write("done\n".getBytes(US_ASCII));
+                    assertThat(await(connection.reader().read(-1))).as("EOF after the stream").isEmpty();
+                    return digest;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -127,9 +146,12 @@ class CancellationUnderLoadTest {
     private String readEverything(StreamReader reader, Random random) throws IOException {
         MessageDigest digest = Rel.sha256();
         byte[][] separators = {{'\r', '\n'}, {'\n'}};
-        for (int step = 0; !reader.atEof(); step++) {
+        long count = 0;
+        for (int step = 0; count < SIZE && !reader.atEof(); step++) {
+            int left = (int) (SIZE - count);
             assertThat(step).as("bounded").isLessThan(1_000_000);
             CompletableFuture<byte[]> read;
+            boolean readAll = false;
             switch (random.nextInt(5)) {
                 case 0:
                     read = reader.read(1 + random.nextInt(8 * 1024));
@@ -138,18 +160,20 @@ class CancellationUnderLoadTest {
                     read = reader.readLine();
                     break;
                 case 2:
-                    read = reader.readExactly(1 + random.nextInt(8 * 1024));
+                    read = reader.readExactly(Math.min(left, 1 + random.nextInt(3 * LIMIT))); // may exceed 2 x limit
                     break;
                 case 3:
                     read = reader.readUntil(separators);
                     break;
                 default:
-                    read = random.nextInt(50) == 0 ? reader.read(-1) : reader.read(1 + random.nextInt(4096));
+                    readAll = random.nextInt(50) == 0;
+                    read = readAll ? reader.read(-1) : reader.read(1 + random.nextInt(4096));
             }
             reads.incrementAndGet();
             try {
                 byte[] bytes;
-                switch (random.nextInt(6)) {
+                // read(-1) waits for EOF, which comes after the stream only once we said "done": always a timeout
+                switch (readAll ? 0 : random.nextInt(6)) {
                     case 0:
                         bytes = await(read, Duration.ofNanos(random.nextInt(200_000)));
                         break;
@@ -167,12 +191,16 @@ class CancellationUnderLoadTest {
                         bytes = await(read);
                 }
                 digest.update(bytes);
+                count += bytes.length;
             } catch (SocketTimeoutException e) {
                 timeouts.incrementAndGet();
             } catch (CancellationException e) {
                 cancels.incrementAndGet();
             } catch (IncompleteReadException e) {
                 digest.update(e.partial()); // EOF: the partial bytes were consumed
+                count += e.partial().length;
+            } catch (LimitOverrunException e) {
+                // readUntil leaves the buffer untouched; lines are far below the limit, so readLine never gets here
             }
         }
         return hex(digest.digest());
