@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLSession;
 
@@ -233,7 +234,7 @@ public final class ChannelStreamWriter implements StreamWriter {
         }
         // Shut the output down once everything queued before it is written (shutdownOutput drops pending writes),
         // as a task even on the event loop: writes handed over by other threads just before are queued ahead of it.
-        channel.eventLoop().execute(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
+        afterHandedOverWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
                 (ChannelFutureListener) f -> ((DuplexChannel) channel).shutdownOutput()));
     }
 
@@ -248,8 +249,17 @@ public final class ChannelStreamWriter implements StreamWriter {
         }
         // Close once everything queued before it is written (Netty's close drops pending writes), as a task even on
         // the event loop: writes handed over by other threads just before are queued ahead of it.
-        channel.eventLoop().execute(
+        afterHandedOverWrites(
                 () -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+    }
+
+    /** Runs {@code step} as an event-loop task, behind the writes handed over before it (see {@link #handOver}). */
+    private void afterHandedOverWrites(Runnable step) {
+        try {
+            channel.eventLoop().execute(step);
+        } catch (RejectedExecutionException loopShutDown) {
+            step.run(); // no loop to queue on: Netty fails the write itself, as it did before
+        }
     }
 
     @Override
