@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * first (on Linux a full accept queue drops SYNs). When the kernel answers anyway, the test is skipped.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(DirectMemoryCheck.class)
 class ConnectTimeoutTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(300);
