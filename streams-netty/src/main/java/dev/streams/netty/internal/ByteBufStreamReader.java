@@ -410,8 +410,15 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
         }
     }
 
-    /** Applies read-side back-pressure (see the class comment). Called under the lock. */
+    /**
+     * Applies read-side back-pressure (see the class comment). Called under the lock. After EOF nothing is left to
+     * read, so autoRead is no longer touched: on Netty 4.2.18's epoll transport, turning it back on after the input
+     * was shut down while it was off fails ({@code epoll_ctl} ENOENT, thrown out of the read that asked).
+     */
     private void updateReading() {
+        if (eof) {
+            return;
+        }
         int size = buffer.readableBytes();
         boolean want;
         if (waiter != null || size <= limit) {

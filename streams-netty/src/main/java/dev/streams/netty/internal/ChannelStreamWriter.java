@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -68,6 +69,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /** 1 while the writer's task is scheduled and has not started. */
     private volatile int taskScheduled;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /**
+     * Makes "check open, hand the buffer over" atomic against close() and writeEof() setting their flags: a write
+     * that passed the check is queued (or written) before their closing step, which writes the hand-off queue first,
+     * so it is never dropped. No user code runs under it.
+     */
+    private final Object handOver = new Object();
 
     /** Set by close(), abort() or the end of the connection. */
     private volatile boolean closing;
@@ -93,27 +100,31 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @Override
     public void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(data, "data").length);
-        checkOpen();
-        if (len == 0 || lost != null) {
-            return; // nothing to send, or the peer is gone: drain() reports why
+        synchronized (handOver) {
+            checkOpen();
+            if (len == 0 || lost != null) {
+                return; // nothing to send, or the peer is gone: drain() reports why
+            }
+            ByteBuf buf = channel.alloc().ioBuffer(len);
+            buf.writeBytes(data, off, len);
+            send(buf, true);
         }
-        ByteBuf buf = channel.alloc().ioBuffer(len);
-        buf.writeBytes(data, off, len);
-        send(buf, true);
     }
 
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
-        checkOpen();
-        int len = data.remaining();
-        if (len == 0 || lost != null) {
-            data.position(data.limit());
-            return;
+        synchronized (handOver) {
+            checkOpen();
+            int len = data.remaining();
+            if (len == 0 || lost != null) {
+                data.position(data.limit());
+                return;
+            }
+            ByteBuf buf = channel.alloc().ioBuffer(len);
+            buf.writeBytes(data);
+            send(buf, true);
         }
-        ByteBuf buf = channel.alloc().ioBuffer(len);
-        buf.writeBytes(data);
-        send(buf, true);
     }
 
     @Override
@@ -124,18 +135,20 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         for (byte[] line : lines) {
             all.add(Objects.requireNonNull(line, "lines[" + i++ + "]"));
         }
-        checkOpen();
-        if (lost != null) {
-            return;
-        }
-        for (byte[] line : all) {
-            if (line.length > 0) {
-                ByteBuf buf = channel.alloc().ioBuffer(line.length);
-                buf.writeBytes(line);
-                send(buf, false);
+        synchronized (handOver) {
+            checkOpen();
+            if (lost != null) {
+                return;
             }
+            for (byte[] line : all) {
+                if (line.length > 0) {
+                    ByteBuf buf = channel.alloc().ioBuffer(line.length);
+                    buf.writeBytes(line);
+                    send(buf, false);
+                }
+            }
+            flush();
         }
-        flush();
     }
 
     /**
@@ -273,13 +286,15 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             throw new UnsupportedOperationException("writeEof() is not supported on " + handler.connectionName()
                     + (channel instanceof DuplexChannel ? " (TLS)" : ""));
         }
-        if (closedLocally) {
-            throw new IllegalStateException("writeEof() after close(): " + handler.connectionName());
+        synchronized (handOver) {
+            if (closedLocally) {
+                throw new IllegalStateException("writeEof() after close(): " + handler.connectionName());
+            }
+            if (eofWritten) {
+                throw new IllegalStateException("writeEof() called twice: " + handler.connectionName());
+            }
+            eofWritten = true;
         }
-        if (eofWritten) {
-            throw new IllegalStateException("writeEof() called twice: " + handler.connectionName());
-        }
-        eofWritten = true;
         if (lost != null) {
             return;
         }
@@ -290,11 +305,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
     @Override
     public void close() {
-        if (closedLocally) {
-            return;
+        synchronized (handOver) {
+            if (closedLocally) {
+                return;
+            }
+            closedLocally = true;
+            closing = true;
         }
-        closedLocally = true;
-        closing = true;
         // Close once everything queued before it is written (Netty's close drops pending writes).
         afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
     }
@@ -305,10 +322,14 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             writeHandOff();
             action.run();
         } else {
-            channel.eventLoop().execute(() -> {
-                writeHandOff();
-                action.run();
-            });
+            try {
+                channel.eventLoop().execute(() -> {
+                    writeHandOff();
+                    action.run();
+                });
+            } catch (RejectedExecutionException loopShutDown) {
+                action.run(); // no loop to queue on: Netty fails the write itself
+            }
         }
     }
 
