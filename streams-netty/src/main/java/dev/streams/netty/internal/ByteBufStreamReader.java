@@ -8,7 +8,6 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The reader of one connection: a buffer of {@link ByteBuf}s that reads are answered from.
@@ -19,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * were read. At EOF or failure the bytes still unread are copied to an unpooled heap array and the network buffers
  * are released, so a reader that is never read to the end holds no pooled memory once its connection is gone.
  *
- * <p><b>Threads.</b> Reads come from any thread, data from the event loop; one lock guards the state. Decisions are
- * made under the lock and futures are completed after it is released, so user callbacks never run under it.
+ * <p><b>Threads.</b> Reads come from any thread, data from the event loop; one lock (the reader's monitor) guards the
+ * state. Decisions are made under the lock and futures are completed after it is released, so user callbacks never run under it.
  *
  * <p><b>Back-pressure.</b> Above {@code 2 × limit} buffered bytes the {@link ReadControl} is told to stop; at
  * {@code limit} or below, or whenever a read waits, to read again.
@@ -40,9 +39,8 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
 
     private final int limit;
     private final ReadControl control;
-    private final ReentrantLock lock = new ReentrantLock();
 
-    // Guarded by lock.
+    // Guarded by this (the reader's monitor: no user code and no blocking run under it).
     /** Unread bytes, owned by this reader; Unpooled.EMPTY_BUFFER when there are none. */
     private ByteBuf buffer = Unpooled.EMPTY_BUFFER;
     private boolean eof;
@@ -109,8 +107,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     private CompletableFuture<byte[]> submit(int kind, int n, byte[][] separators) {
         Object outcome;
         ReadFuture waiting;
-        lock.lock();
-        try {
+        synchronized (this) {
             outcome = attempt(kind, n, separators, 0);
             if (outcome == null) {
                 if (waiter != null) {
@@ -129,8 +126,6 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
                 }
                 updateReading();
             }
-        } finally {
-            lock.unlock();
         }
         return outcome instanceof byte[]
                 ? CompletableFuture.completedFuture((byte[]) outcome)
@@ -279,8 +274,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
         Objects.requireNonNull(data, "data");
         ReadFuture completed;
         Object outcome;
-        lock.lock();
-        try {
+        synchronized (this) {
             if (eof) {
                 data.release(); // ours since the call: release before refusing it
                 throw new IllegalStateException("feedData after feedEof");
@@ -300,8 +294,6 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
                 return;
             }
             completed = claimWaiter(outcome);
-        } finally {
-            lock.unlock();
         }
         completed.deliver(outcome);
     }
@@ -341,8 +333,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     private void end(Throwable cause) {
         ReadFuture completed = null;
         Object outcome = null;
-        lock.lock();
-        try {
+        synchronized (this) {
             if (cause == null) {
                 eof = true;
             } else if (failure == null) {
@@ -357,8 +348,6 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
                 }
                 completed = claimWaiter(outcome);
             }
-        } finally {
-            lock.unlock();
         }
         if (completed != null) {
             completed.deliver(outcome);
@@ -394,8 +383,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
 
     /** Somebody else completes {@code future}: free the slot, keep the bytes. False when the reader won already. */
     boolean claimFromOutside(ReadFuture future) {
-        lock.lock();
-        try {
+        synchronized (this) {
             if (future.claimed) {
                 return false;
             }
@@ -405,8 +393,6 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
                 updateReading();
             }
             return true;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -438,21 +424,15 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
 
     @Override
     public boolean atEof() {
-        lock.lock();
-        try {
+        synchronized (this) {
             return eof && !buffer.isReadable();
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public Throwable exception() {
-        lock.lock();
-        try {
+        synchronized (this) {
             return failure;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -466,46 +446,34 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
      * bytes that arrived with the plaintext (a ClientHello in the same packet as the STARTTLS line) to the TLS layer.
      */
     ByteBuf takeBuffered() {
-        lock.lock();
-        try {
+        synchronized (this) {
             ByteBuf taken = buffer;
             buffer = Unpooled.EMPTY_BUFFER;
             updateReading();
             return taken;
-        } finally {
-            lock.unlock();
         }
     }
 
     /** The number of unread bytes in the buffer (for tests and back-pressure checks). */
     public int buffered() {
-        lock.lock();
-        try {
+        synchronized (this) {
             return buffer.readableBytes();
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Whether the reader wants its source to read (the autoRead it asked for). */
     public boolean isReading() {
-        lock.lock();
-        try {
+        synchronized (this) {
             return reading;
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public String toString() {
-        lock.lock();
-        try {
+        synchronized (this) {
             return "StreamReader[limit=" + limit + ", buffered=" + buffer.readableBytes()
                     + (eof ? ", eof" : "") + (failure != null ? ", failed=" + failure : "")
                     + (waiter != null ? ", waiting" : "") + "]";
-        } finally {
-            lock.unlock();
         }
     }
 }

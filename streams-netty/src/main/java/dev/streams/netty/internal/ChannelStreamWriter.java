@@ -47,6 +47,9 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     private static final AtomicLongFieldUpdater<ChannelStreamWriter> HAND_OFF_BYTES =
             AtomicLongFieldUpdater.newUpdater(ChannelStreamWriter.class, "handOffBytes");
     @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<ChannelStreamWriter, Queue> DRAINERS =
+            AtomicReferenceFieldUpdater.newUpdater(ChannelStreamWriter.class, Queue.class, "drainers");
+    @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ChannelStreamWriter, Queue> HAND_OFF =
             AtomicReferenceFieldUpdater.newUpdater(ChannelStreamWriter.class, Queue.class, "handOff");
     /** Slots per chunk of the hand-off queue: small, since most writers hand off a few buffers at a time. */
@@ -58,7 +61,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
     private final Channel channel;
     private final StreamsChannelHandler handler;
-    private final Queue<CompletableFuture<Void>> drainers = new ConcurrentLinkedQueue<>();
+    /** Callers waiting in drain(); made by the first one that has to wait (most connections never do). */
+    private volatile Queue<CompletableFuture<Void>> drainers;
     /**
      * Buffers written from other threads, on their way to the event loop (see {@link #send}); made on the first such
      * write, so that connections served on the event loop do not carry one.
@@ -199,7 +203,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         taskScheduled = 0; // before the queue is read: a write that comes later schedules the next run
         writeHandOff();
         channel.flush();
-        if (!drainers.isEmpty()) {
+        if (drainers != null && !drainers.isEmpty()) {
             releaseDrainers(); // the hand-off counted against drain(), and may not have made the channel unwritable
         }
     }
@@ -236,7 +240,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             return READY;
         }
         CompletableFuture<Void> drainer = new CompletableFuture<>();
-        drainers.add(drainer);
+        Queue<CompletableFuture<Void>> waiting = drainers;
+        if (waiting == null) {
+            DRAINERS.compareAndSet(this, null, new ConcurrentLinkedQueue<CompletableFuture<Void>>());
+            waiting = drainers;
+        }
+        waiting.add(drainer);
         // The channel may have become writable (or closed) between the check and the add: look again.
         if (writable() || lost != null) {
             releaseDrainers();
@@ -258,8 +267,9 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * again) synchronously, and once that makes the channel unwritable the rest must go on waiting.
      */
     void releaseDrainers() {
+        Queue<CompletableFuture<Void>> waiting = drainers;
         CompletableFuture<Void> drainer;
-        while ((lost != null || writable()) && (drainer = drainers.poll()) != null) {
+        while (waiting != null && (lost != null || writable()) && (drainer = waiting.poll()) != null) {
             settle(drainer, lost);
         }
     }

@@ -32,7 +32,7 @@ import javax.net.ssl.SSLException;
  * {@code channelReadComplete} flushes the writes made while reading. Removing the handler ends the stream as EOF
  * (unread bytes stay readable from the heap).
  */
-public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
+public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter implements ReadControl {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(StreamsChannelHandler.class);
 
@@ -54,10 +54,15 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
      * @param options the limit, and the TLS timeouts for STARTTLS
      */
     public StreamsChannelHandler(Channel channel, StreamOptions options) {
-        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(),
-                reading -> channel.config().setAutoRead(reading));
+        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(), this);
         this.connection = new NettyStreamConnection(reader, new ChannelStreamWriter(channel, this), this);
         this.options = options;
+    }
+
+    /** The reader's back-pressure: the channel's autoRead. */
+    @Override
+    public void setReading(boolean reading) {
+        connection.writer().channel().config().setAutoRead(reading);
     }
 
     /** The connection over the channel. */
