@@ -76,9 +76,10 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /**
      * Makes "check open, hand the buffer over" atomic against close() and writeEof() setting their flags: a write
      * that passed the check is queued (or written) before their closing step, which writes the hand-off queue first,
-     * so it is never dropped. No user code runs under it.
+     * so it is never dropped. It is {@link #closed}'s monitor (a private object no one else locks), to spare an
+     * object per connection.
      */
-    private final Object handOver = new Object();
+    private final Object handOver = closed;
 
     /** Set by close(), abort() or the end of the connection. */
     private volatile boolean closing;

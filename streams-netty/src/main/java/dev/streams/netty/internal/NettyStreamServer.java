@@ -3,6 +3,7 @@ package dev.streams.netty.internal;
 import dev.streams.StreamServer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -23,11 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>{@link #close()} closes the server channels only. {@link #waitClosed()} completes once they are closed and the
  * last tracked connection has ended.
  */
-public final class NettyStreamServer implements StreamServer {
+public final class NettyStreamServer implements StreamServer, ChannelFutureListener {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyStreamServer.class);
 
-    private final Set<NettyStreamConnection> clients = ConcurrentHashMap.newKeySet();
+    /** The open client connections by channel; the server itself is each channel's close listener. */
+    private final Map<Channel, NettyStreamConnection> clients = new ConcurrentHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private final CompletableFuture<Void> serverClosed = new CompletableFuture<>();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
@@ -53,11 +55,16 @@ public final class NettyStreamServer implements StreamServer {
 
     /** Starts tracking a connection accepted by one of the server channels, until it closes. */
     public void track(NettyStreamConnection connection) {
-        clients.add(connection);
-        connection.writer().channel().closeFuture().addListener(f -> {
-            clients.remove(connection);
-            checkAllClosed();
-        });
+        Channel channel = connection.writer().channel();
+        clients.put(channel, connection);
+        channel.closeFuture().addListener(this);
+    }
+
+    /** A client channel closed: stop tracking it. */
+    @Override
+    public void operationComplete(ChannelFuture closed) {
+        clients.remove(closed.channel());
+        checkAllClosed();
     }
 
     public Executor blockingExecutor() {
@@ -151,14 +158,14 @@ public final class NettyStreamServer implements StreamServer {
 
     @Override
     public void closeClients() {
-        for (NettyStreamConnection client : clients) {
+        for (NettyStreamConnection client : clients.values()) {
             client.writer().close();
         }
     }
 
     @Override
     public void abortClients() {
-        for (NettyStreamConnection client : clients) {
+        for (NettyStreamConnection client : clients.values()) {
             client.writer().abort();
         }
     }
