@@ -58,6 +58,8 @@ class TlsTest {
     private static X509Bundle server;
     private static X509Bundle expired;
     private static X509Bundle selfSigned;
+    private static X509Bundle notYetValid;
+    private static X509Bundle wrongPurpose;
 
     @BeforeAll
     static void certificates() throws Exception {
@@ -68,6 +70,11 @@ class TlsTest {
         expired = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
                 .notBefore(Instant.now().minus(Duration.ofDays(30))).notAfter(Instant.now().minus(Duration.ofDays(1)))
                 .addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(root);
+        notYetValid = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
+                .notBefore(Instant.now().plus(Duration.ofDays(1))).notAfter(Instant.now().plus(Duration.ofDays(30)))
+                .addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(root);
+        wrongPurpose = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
+                .addExtendedKeyUsageClientAuth().ecp256().buildIssuedBy(root);
         selfSigned = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
                 .setIsCertificateAuthority(true).ecp256().buildSelfSigned();
     }
@@ -167,8 +174,8 @@ class TlsTest {
 
     @ParameterizedTest
     @MethodSource("providers")
-    void untrustedAndExpiredCertificatesAreRefused(SslProvider provider) throws Exception {
-        for (X509Bundle bad : new X509Bundle[] {selfSigned, expired}) {
+    void untrustedExpiredNotYetValidAndWrongPurposeCertificatesAreRefused(SslProvider provider) throws Exception {
+        for (X509Bundle bad : new X509Bundle[] {selfSigned, expired, notYetValid, wrongPurpose}) {
             StreamServer server = tlsServer(bad, provider);
             try {
                 assertThatThrownBy(() -> await(NettyStreams.openConnection(HOST, port(server),
