@@ -26,40 +26,16 @@ import org.openjdk.jmh.infra.Blackhole;
  * Length-prefixed frames: {@code readExactly(4)} then {@code readExactly(length)} against
  * {@link LengthFieldBasedFrameDecoder} (length stripped). One operation is one frame; {@value #FRAMES} per chunk.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(1)
-public class ReadExactlyBenchmark {
+public class ReadExactlyBenchmark extends DecoderComparison {
 
     static final int FRAMES = 16;
 
     @Param({"100", "4096"})
     public int payload;
 
-    private ByteBuf chunk;
-    private FeedableStreamReader reader;
-    private EmbeddedChannel decoderChannel;
-    private EmbeddedChannel decoderToBytesChannel;
-
     @Setup(Level.Trial)
     public void setUp(Blackhole blackhole) {
-        chunk = Chunks.frames(payload, FRAMES);
-        reader = NettyStreams.newReader(64 * 1024);
-        decoderChannel = new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-                new Chunks.Sink(blackhole, false));
-        decoderToBytesChannel = new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-                new Chunks.Sink(blackhole, true));
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        decoderChannel.finishAndReleaseAll();
-        decoderToBytesChannel.finishAndReleaseAll();
-        reader.feedEof();
-        chunk.release();
+        open(Chunks.frames(payload, FRAMES), () -> new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4), blackhole);
     }
 
     @Benchmark

@@ -36,48 +36,29 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code nettyLineDecoderToBytes}: the same, each frame copied to a {@code byte[]} — what readLine returns.</li>
  * </ul>
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(1)
-public class ReadLineBenchmark {
+public class ReadLineBenchmark extends DecoderComparison {
 
     static final int LINES = 16;
 
     @Param({"100", "4096"})
     public int lineSize;
 
-    private ByteBuf chunk;
-    private FeedableStreamReader reader;
     private EmbeddedChannel streamsChannel;
     private StreamReader channelReader;
-    private EmbeddedChannel decoderChannel;
-    private EmbeddedChannel decoderToBytesChannel;
     private Blackhole blackhole;
 
     @Setup(Level.Trial)
     public void setUp(Blackhole blackhole) {
         this.blackhole = blackhole;
-        chunk = Chunks.lines(lineSize, LINES);
-        reader = NettyStreams.newReader(64 * 1024);
+        open(Chunks.lines(lineSize, LINES), () -> new LineBasedFrameDecoder(64 * 1024, false, false), blackhole);
         streamsChannel = new EmbeddedChannel();
         StreamConnection connection = NettyStreams.attach(streamsChannel);
         channelReader = connection.reader();
-        decoderChannel = new EmbeddedChannel(new LineBasedFrameDecoder(64 * 1024, false, false),
-                new Chunks.Sink(blackhole, false));
-        decoderToBytesChannel = new EmbeddedChannel(new LineBasedFrameDecoder(64 * 1024, false, false),
-                new Chunks.Sink(blackhole, true));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         streamsChannel.finishAndReleaseAll();
-        decoderChannel.finishAndReleaseAll();
-        decoderToBytesChannel.finishAndReleaseAll();
-        reader.feedEof();
-        chunk.release();
     }
 
     @Benchmark

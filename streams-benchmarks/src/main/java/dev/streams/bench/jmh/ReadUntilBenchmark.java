@@ -29,13 +29,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * line pair, which Netty would hand to its line decoder). Records alternate between the two separators. One
  * operation is one record; {@value #RECORDS} per chunk.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(1)
-public class ReadUntilBenchmark {
+public class ReadUntilBenchmark extends DecoderComparison {
 
     static final int RECORDS = 16;
     private static final byte[] CRLF = "\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -44,30 +38,14 @@ public class ReadUntilBenchmark {
     @Param({"100"})
     public int recordSize;
 
-    private ByteBuf chunk;
-    private FeedableStreamReader reader;
-    private EmbeddedChannel decoderChannel;
-    private EmbeddedChannel decoderToBytesChannel;
-
     @Setup(Level.Trial)
     public void setUp(Blackhole blackhole) {
-        chunk = Chunks.records(recordSize, RECORDS);
-        reader = NettyStreams.newReader(64 * 1024);
-        decoderChannel = new EmbeddedChannel(decoder(), new Chunks.Sink(blackhole, false));
-        decoderToBytesChannel = new EmbeddedChannel(decoder(), new Chunks.Sink(blackhole, true));
+        open(Chunks.records(recordSize, RECORDS), ReadUntilBenchmark::decoder, blackhole);
     }
 
     private static DelimiterBasedFrameDecoder decoder() {
         return new DelimiterBasedFrameDecoder(64 * 1024, false, Unpooled.wrappedBuffer(CRLF),
                 Unpooled.wrappedBuffer(NUL));
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        decoderChannel.finishAndReleaseAll();
-        decoderToBytesChannel.finishAndReleaseAll();
-        reader.feedEof();
-        chunk.release();
     }
 
     @Benchmark

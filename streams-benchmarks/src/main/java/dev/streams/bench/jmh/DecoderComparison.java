@@ -1,0 +1,57 @@
+package dev.streams.bench.jmh;
+
+import dev.streams.netty.FeedableStreamReader;
+import dev.streams.netty.NettyStreams;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * What every reader benchmark compares: a chunk of input (one pooled buffer, as a socket read delivers), the
+ * standalone reader, and a Netty decoder on an {@link EmbeddedChannel} whose frames are either handed on
+ * ({@code decoderChannel}) or copied to a {@code byte[]} as a streams user gets them ({@code decoderToBytesChannel}).
+ * Subclasses build them in their {@code @Setup} with {@link #open}; this class releases them.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+public abstract class DecoderComparison {
+
+    /** The input fed on every invocation (as retained duplicates); released at tear-down. */
+    ByteBuf chunk;
+    FeedableStreamReader reader;
+    EmbeddedChannel decoderChannel;
+    EmbeddedChannel decoderToBytesChannel;
+
+    /** Sets up the chunk, the reader and both decoder channels ({@code decoder} makes a fresh decoder each call). */
+    void open(ByteBuf input, Supplier<ChannelHandler> decoder, Blackhole blackhole) {
+        chunk = input;
+        reader = NettyStreams.newReader(64 * 1024);
+        decoderChannel = new EmbeddedChannel(decoder.get(), new Chunks.Sink(blackhole, false));
+        decoderToBytesChannel = new EmbeddedChannel(decoder.get(), new Chunks.Sink(blackhole, true));
+    }
+
+    @TearDown(Level.Trial)
+    public void release() {
+        decoderChannel.finishAndReleaseAll();
+        decoderToBytesChannel.finishAndReleaseAll();
+        reader.feedEof();
+        chunk.release();
+    }
+}
