@@ -45,6 +45,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
+import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -68,6 +69,9 @@ import java.util.function.Consumer;
  * Futures returned here complete on an event loop.
  */
 public final class NettyStreams {
+
+    /** Each connection's stream handler, kept on its channel (see {@link #whenReady}). */
+    private static final AttributeKey<StreamsChannelHandler> HANDLER = AttributeKey.valueOf("dev.streams.handler");
 
     private NettyStreams() {
     }
@@ -197,9 +201,11 @@ public final class NettyStreams {
 
     /** Completes {@code result} with the channel's connection once it is ready (TLS done); closes it if cancelled. */
     private static void whenReady(Channel channel, CompletableFuture<StreamConnection> result) {
-        StreamsChannelHandler handler = channel.pipeline().get(StreamsChannelHandler.class);
+        // From the channel's attribute, not the pipeline: a channel that failed (a TLS handshake) before the race
+        // handed it over has its handlers removed already, and its handler holds the reason.
+        StreamsChannelHandler handler = channel.attr(HANDLER).get();
         if (handler == null) {
-            result.completeExceptionally(new ClosedChannelException()); // closed before it could be used
+            result.completeExceptionally(new ClosedChannelException());
             return;
         }
         handler.ready().whenComplete((connection, error) -> {
@@ -467,6 +473,7 @@ public final class NettyStreams {
                             options));
                 }
                 StreamsChannelHandler handler = new StreamsChannelHandler(channel, options);
+                channel.attr(HANDLER).set(handler);
                 channel.pipeline().addLast(handler);
                 if (onInit != null) {
                     onInit.accept(handler);

@@ -207,7 +207,7 @@ class HappyEyeballsTest {
                 executor(transport)));
 
         assertThat(winner.remoteAddress()).isEqualTo(working);
-        assertThat(recorder.events).containsExactly(
+        assertThat(recorder.events()).containsExactly(
                 "start refusing", "fail refusing", "start working", "connect working");
         assertClosed(recorder.attempt(refusing).channel());
     }
@@ -225,7 +225,7 @@ class HappyEyeballsTest {
                 executor(transport)));
 
         assertThat(winner.remoteAddress()).isEqualTo(working);
-        assertThat(recorder.events).containsExactly(
+        assertThat(recorder.events()).containsExactly(
                 "start r1", "fail r1", "start r2", "fail r2", "start working", "connect working");
     }
 
@@ -281,7 +281,7 @@ class HappyEyeballsTest {
         assertThat(slowAttempt.isCancelled()).isTrue();
         assertClosed(slowAttempt.channel());
         recorder.awaitOutcomes(2);
-        assertThat(recorder.events).containsExactly("start slow", "start working", "connect working", "fail slow");
+        assertThat(recorder.events()).containsExactly("start slow", "start working", "connect working", "fail slow");
     }
 
     @ParameterizedTest
@@ -301,7 +301,7 @@ class HappyEyeballsTest {
                 executor(transport)));
 
         assertThat(winner.remoteAddress()).isEqualTo(working);
-        assertThat(recorder.events).containsExactly("start broken", "start working", "connect working");
+        assertThat(recorder.events()).containsExactly("start broken", "start working", "connect working");
     }
 
     @ParameterizedTest
@@ -340,7 +340,7 @@ class HappyEyeballsTest {
         Channel winner = await(HappyEyeballs.connect(List.of(first, second), Duration.ZERO, 0, recorder,
                 executor(transport)));
 
-        assertThat(recorder.events).startsWith("start first", "start second");
+        assertThat(recorder.events()).startsWith("start first", "start second");
         assertThat(winner.isOpen()).isTrue();
         InetSocketAddress loserAddress = winner.remoteAddress().equals(first) ? second : first;
         assertThat(winner.remoteAddress()).isIn(first, second);
@@ -384,7 +384,7 @@ class HappyEyeballsTest {
         assertThat(attempt.isCancelled()).isTrue();
         assertClosed(attempt.channel());
         recorder.awaitOutcomes(1);
-        assertThat(recorder.events).containsExactly("start slow", "fail slow");
+        assertThat(recorder.events()).containsExactly("start slow", "fail slow");
     }
 
     @ParameterizedTest
@@ -408,6 +408,13 @@ class HappyEyeballsTest {
     /** Records each attempt's start and outcome, in the order they happen, and tracks every channel it made. */
     private final class Recorder implements Function<InetSocketAddress, ChannelFuture> {
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        /** A copy of the events so far (connects still arriving on event loops would break an iteration). */
+        List<String> events() {
+            synchronized (events) {
+                return List.copyOf(events);
+            }
+        }
         final List<InetSocketAddress> started = new CopyOnWriteArrayList<>();
         /** A permit per attempt, once {@link #attempt} knows it. */
         final Semaphore recorded = new Semaphore(0);

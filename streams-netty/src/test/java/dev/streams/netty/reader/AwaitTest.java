@@ -214,25 +214,7 @@ class AwaitTest {
         long seed = 42L;
         byte[] data = new byte[32 * 1024];
         new Random(seed).nextBytes(data);
-        CompletableFuture<Void> feeder = new CompletableFuture<>();
-        Thread feederThread = new Thread(() -> {
-            try {
-                Random random = new Random(seed + 1);
-                for (int at = 0; at < data.length; ) {
-                    int size = Math.min(1 + random.nextInt(32), data.length - at);
-                    reader.feedData(Arrays.copyOfRange(data, at, at + size));
-                    at += size;
-                    for (int spin = random.nextInt(2000); spin > 0; spin--) {
-                        Thread.onSpinWait();
-                    }
-                }
-                reader.feedEof();
-                feeder.complete(null);
-            } catch (Throwable t) {
-                feeder.completeExceptionally(t);
-            }
-        }, "feeder");
-        feederThread.start();
+        CompletableFuture<Void> feeder = Feeder.start(reader, data, seed + 1, 32, false);
 
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         Random random = new Random(seed + 2);
@@ -248,7 +230,7 @@ class AwaitTest {
             }
             feeder.get(10, TimeUnit.SECONDS);
         } finally {
-            feederThread.join(10_000);
+            feeder.exceptionally(t -> null).get(10, TimeUnit.SECONDS); // the feeder is done before the checks
         }
 
         byte[] got = received.toByteArray();

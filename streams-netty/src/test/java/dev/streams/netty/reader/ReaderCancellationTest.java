@@ -244,29 +244,7 @@ class ReaderCancellationTest {
             data[i] = '\n'; // keep every line far below the limit
         }
         FeedableStreamReader shared = NettyStreams.newReader(64 * 1024);
-        CompletableFuture<Void> feeder = new CompletableFuture<>();
-        Thread feederThread = new Thread(() -> {
-            try {
-                Random random = new Random(seed + 1);
-                for (int at = 0; at < data.length; ) {
-                    int size = Math.min(1 + random.nextInt(64), data.length - at);
-                    if (random.nextBoolean()) {
-                        shared.feedData(PooledByteBufAllocator.DEFAULT.directBuffer(size).writeBytes(data, at, size));
-                    } else {
-                        shared.feedData(java.util.Arrays.copyOfRange(data, at, at + size));
-                    }
-                    at += size;
-                    if (random.nextInt(8) == 0) {
-                        Thread.yield();
-                    }
-                }
-                shared.feedEof();
-                feeder.complete(null);
-            } catch (Throwable t) {
-                feeder.completeExceptionally(t);
-            }
-        }, "feeder");
-        feederThread.start();
+        CompletableFuture<Void> feeder = Feeder.start(shared, data, seed + 1, 64, true);
 
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         Random random = new Random(seed + 2);
@@ -313,7 +291,7 @@ class ReaderCancellationTest {
             }
             feeder.get(10, TimeUnit.SECONDS);
         } finally {
-            feederThread.join(10_000);
+            feeder.exceptionally(t -> null).get(10, TimeUnit.SECONDS); // the feeder is done before the checks
             shared.feedEof();
         }
 
