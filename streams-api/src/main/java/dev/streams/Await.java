@@ -72,11 +72,12 @@ public final class Await {
      * the stream stays usable, like a socket's {@code SO_TIMEOUT}) and {@link SocketTimeoutException} is thrown.
      *
      * @param timeout how long to wait; {@code null} waits without end
-     * @throws IllegalArgumentException when {@code timeout} is negative
+     * @throws IllegalArgumentException when {@code timeout} is negative (the stage is cancelled first)
      */
     public static <T> T await(CompletionStage<T> stage, Duration timeout) throws IOException {
         Objects.requireNonNull(stage, "stage");
         if (timeout != null && timeout.isNegative()) {
+            stage.toCompletableFuture().cancel(false); // a read already issued must not stay waiting
             throw new IllegalArgumentException("timeout < 0: " + timeout);
         }
         CompletableFuture<T> future = stage.toCompletableFuture();

@@ -46,6 +46,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import io.netty.util.AttributeKey;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.io.FileNotFoundException;
 import io.netty.util.NetUtil;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -69,6 +72,8 @@ import java.util.function.Consumer;
  * Futures returned here complete on an event loop.
  */
 public final class NettyStreams {
+
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyStreams.class);
 
     /** Each connection's stream handler, kept on its channel (see {@link #whenReady}). */
     private static final AttributeKey<StreamsChannelHandler> HANDLER = AttributeKey.valueOf("dev.streams.handler");
@@ -168,7 +173,20 @@ public final class NettyStreams {
         EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
         Transport transport = Transport.of(group);
         Bootstrap bootstrap = clientBootstrap(group, transport.domainChannel(), options, options.serverHostname(), -1);
-        return connect(bootstrap, transport.domainAddress(path));
+        CompletableFuture<StreamConnection> result = new CompletableFuture<>();
+        connect(bootstrap, transport.domainAddress(path)).whenComplete((connection, failure) -> {
+            if (failure == null) {
+                result.complete(connection);
+            } else if (failure instanceof FileNotFoundException) {
+                // The transports say only "FileNotFoundException" (no message): name the path.
+                FileNotFoundException named = new FileNotFoundException("no socket at " + path);
+                named.initCause(failure);
+                result.completeExceptionally(named);
+            } else {
+                result.completeExceptionally(failure);
+            }
+        });
+        return result;
     }
 
     private static Bootstrap clientBootstrap(EventLoopGroup group, Class<? extends Channel> channelType,
@@ -405,7 +423,14 @@ public final class NettyStreams {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(options))
                 .childHandler(initializer(options, null, -1, handler -> {
                     server.track(handler.connection());
-                    handler.ready().thenAccept(serve); // a failed handshake closes the channel; nothing to serve
+                    handler.ready().whenComplete((connection, failure) -> {
+                        if (failure == null) {
+                            serve.accept(connection);
+                        } else {
+                            // A failed TLS handshake closed the channel: nothing to serve, but say why.
+                            LOG.debug("{}: connection ended before it was ready", handler.connection(), failure);
+                        }
+                    });
                 }));
     }
 
