@@ -108,6 +108,7 @@ class UnixSocketTest {
     @MethodSource("transports")
     void connectingToNothingFails(Transport transport) {
         assertThatThrownBy(() -> await(NettyStreams.openUnixConnection(dir.resolve("nobody.sock"),
-                clientOptions(transport)))).isInstanceOf(java.io.IOException.class);
+                clientOptions(transport)))).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("nobody.sock");
     }
 }

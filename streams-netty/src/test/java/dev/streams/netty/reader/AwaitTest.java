@@ -54,6 +54,16 @@ class AwaitTest {
     // ------------------------------------------------------------------------------------------- values and failures
 
     @Test
+    void aNegativeTimeoutIsRefusedAndTheReadIsCancelledLosingNothing() throws Exception {
+        java.util.concurrent.CompletableFuture<byte[]> line = reader.readLine();
+        assertThatThrownBy(() -> await(line, Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timeout < 0: PT-0.001S");
+        assertThat(line).isCancelled();
+        reader.feedData(b("kept\n"));
+        assertThat(s(await(reader.readLine()))).isEqualTo("kept\n");
+    }
+
+    @Test
     void returnsTheValueOfACompletedRead() throws IOException {
         reader.feedData(b("line\nmore"));
 
