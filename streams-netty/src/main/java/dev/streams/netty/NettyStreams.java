@@ -37,6 +37,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -295,6 +296,32 @@ public final class NettyStreams {
         return bindTcp(hostList(host), port, options, null, connection -> Handlers.runAsync(handler, connection));
     }
 
+    /**
+     * Listens on each of several hosts (asyncio's {@code host} given as a sequence), all on one port: with port 0 the
+     * first socket's port is used for the rest. The hosts come last (a list of hosts in the place of {@code host}
+     * would make {@code startServer(handler, null, port, options)} ambiguous).
+     *
+     * @param hosts names or addresses; a {@code null} element is the dual-stack wildcard
+     * @throws IllegalArgumentException when no host is given
+     * @see #startServer(ClientHandler, String, int, ServerOptions)
+     */
+    public static CompletableFuture<StreamServer> startServer(ClientHandler handler, int port, ServerOptions options,
+                                                              String... hosts) {
+        Objects.requireNonNull(handler, "handler");
+        return bindTcp(hostList(hosts), port, options, null, connection -> Handlers.runAsync(handler, connection));
+    }
+
+    /** Like {@link #startServer(ClientHandler, int, ServerOptions, String...)}, with a blocking handler. */
+    public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, int port,
+                                                                      ServerOptions options, String... hosts) {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        List<String> list = hostList(hosts);
+        Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
+        return bindTcp(list, port, options, executor,
+                connection -> Handlers.runBlocking(handler, connection, executor));
+    }
+
     /** {@link #startBlockingServer(BlockingClientHandler, String, int, ServerOptions)} with the defaults. */
     public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, String host,
                                                                       int port) {
@@ -455,6 +482,14 @@ public final class NettyStreams {
             int bound = ((InetSocketAddress) f.channel().localAddress()).getPort();
             bindNext(bootstrap, addresses, index + 1, bound, server, result);
         });
+    }
+
+    private static List<String> hostList(String... hosts) {
+        Objects.requireNonNull(hosts, "hosts");
+        if (hosts.length == 0) {
+            throw new IllegalArgumentException("no host to listen on: []");
+        }
+        return Arrays.asList(hosts);
     }
 
     private static List<String> hostList(String host) {

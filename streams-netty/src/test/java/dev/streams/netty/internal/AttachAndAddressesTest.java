@@ -3,6 +3,7 @@ package dev.streams.netty.internal;
 import static dev.streams.Await.await;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
@@ -202,5 +203,35 @@ class AttachAndAddressesTest {
             server.close();
             await(server.waitClosed());
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void aServerListensOnSeveralHostsOnOnePort(Transport transport) throws Exception {
+        EventLoopGroup group = TransportGroups.group(transport);
+        boolean v6 = java.net.NetworkInterface.networkInterfaces().flatMap(java.net.NetworkInterface::inetAddresses)
+                .anyMatch(a -> a.getHostAddress().startsWith("0:0:0:0:0:0:0:1"));
+        String[] hosts = v6 ? new String[] {HOST, "::1"} : new String[] {HOST, "127.0.0.2"};
+        StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, 0,
+                ServerOptions.builder().eventLoopGroup(group).build(), hosts));
+        try {
+            assertThat(server.localAddresses()).hasSize(2);
+            int port = ((InetSocketAddress) server.localAddresses().get(0)).getPort();
+            for (java.net.SocketAddress bound : server.localAddresses()) {
+                InetSocketAddress address = (InetSocketAddress) bound;
+                assertThat(address.getPort()).as("one port for all hosts").isEqualTo(port);
+                try (StreamConnection conn = await(NettyStreams.openConnection(
+                        address.getAddress().getHostAddress(), port,
+                        ConnectOptions.builder().eventLoopGroup(group).build()))) {
+                    conn.writer().write("both\n".getBytes(UTF_8));
+                    assertThat(new String(await(conn.reader().readLine()), UTF_8)).isEqualTo("both\n");
+                }
+            }
+        } finally {
+            server.close();
+            await(server.waitClosed());
+        }
+        assertThatThrownBy(() -> NettyStreams.startServer(EndToEndTest::echoAsync, 0, ServerOptions.DEFAULTS))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no host");
     }
 }
