@@ -314,12 +314,7 @@ public final class NettyStreams {
     /** Like {@link #startServer(ClientHandler, int, ServerOptions, String...)}, with a blocking handler. */
     public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, int port,
                                                                       ServerOptions options, String... hosts) {
-        Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(options, "options");
-        List<String> list = hostList(hosts);
-        Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
-        return bindTcp(list, port, options, executor,
-                connection -> Handlers.runBlocking(handler, connection, executor));
+        return blockingTcp(handler, hostList(hosts), port, options);
     }
 
     /** {@link #startBlockingServer(BlockingClientHandler, String, int, ServerOptions)} with the defaults. */
@@ -336,10 +331,15 @@ public final class NettyStreams {
      */
     public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, String host,
                                                                       int port, ServerOptions options) {
+        return blockingTcp(handler, hostList(host), port, options);
+    }
+
+    private static CompletableFuture<StreamServer> blockingTcp(BlockingClientHandler handler, List<String> hosts,
+                                                               int port, ServerOptions options) {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
         Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
-        return bindTcp(hostList(host), port, options, executor,
+        return bindTcp(hosts, port, options, executor,
                 connection -> Handlers.runBlocking(handler, connection, executor));
     }
 
