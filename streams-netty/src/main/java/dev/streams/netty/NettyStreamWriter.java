@@ -24,6 +24,11 @@ public interface NettyStreamWriter extends StreamWriter {
      */
     CompletableFuture<Void> startTls(SslContext sslContext, String serverHostname);
 
-    /** The channel this writer writes to (for applications that mix streams with their own handlers). */
+    /**
+     * The channel this writer writes to (for applications that mix streams with their own handlers). Writes made
+     * through this writer on the event loop are gathered and reach the channel at the end of the event-loop turn (or
+     * when the writer next flushes, closes or hands bytes on); a message written straight to the channel in between
+     * can therefore overtake them.
+     */
     Channel channel();
 }

@@ -29,9 +29,12 @@ import javax.net.ssl.SSLSession;
 /**
  * The writer of one connection.
  *
- * <p><b>Buffer ownership.</b> Each write copies the caller's bytes into a new buffer from the channel's allocator and
- * hands that buffer to Netty with {@code channel.write}; from then on Netty owns it and releases it once written or when
- * the write fails.
+ * <p><b>Buffer ownership.</b> Each write copies the caller's bytes into a buffer from the channel's allocator. On the
+ * event loop, small writes are copied into one <em>pending</em> buffer that the writer owns until it hands it to Netty
+ * with {@code channel.write} (just before a flush, before anything else is written, or once it is full), so that the
+ * writes of one turn cost one buffer and one outbound entry instead of one each. Once handed over, Netty owns a buffer
+ * and releases it once written or when the write fails; a pending buffer never handed over is released by the writer
+ * when the connection is lost.
  *
  * <p><b>Flushes.</b> On the event loop, writes made while the handler is inside {@code channelRead} are flushed once
  * at {@code channelReadComplete}, and other writes once at the end of the event-loop turn (by the writer's task). From
@@ -52,6 +55,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ChannelStreamWriter, Queue> HAND_OFF =
             AtomicReferenceFieldUpdater.newUpdater(ChannelStreamWriter.class, Queue.class, "handOff");
+    private static final AtomicIntegerFieldUpdater<ChannelStreamWriter> PENDING_BYTES =
+            AtomicIntegerFieldUpdater.newUpdater(ChannelStreamWriter.class, "pendingBytes");
+    /**
+     * The size of a pending buffer (see the class comment): writes smaller than this are gathered in one buffer per
+     * event-loop turn; larger ones get a buffer of their own.
+     */
+    static final int PENDING_CAPACITY = 2048;
     /** Slots per chunk of the hand-off queue: small, since most writers hand off a few buffers at a time. */
     private static final int HAND_OFF_CHUNK = 16;
     private static final AtomicIntegerFieldUpdater<ChannelStreamWriter> TASK_SCHEDULED =
@@ -70,6 +80,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     private volatile Queue<ByteBuf> handOff;
     /** Bytes in {@link #handOff}: they count against the high water mark in {@link #drain()}. */
     private volatile long handOffBytes;
+    /** Writes made on the event loop and not yet handed to the channel; owned by this writer. Event loop only. */
+    private ByteBuf pending;
+    /**
+     * The readable bytes of {@link #pending}, for {@link #drain()} from any thread: written on the event loop with a
+     * release store (lazySet), which is all a reader on another thread needs to see a recent value.
+     */
+    private volatile int pendingBytes;
     /** 1 while the writer's task is scheduled and has not started. */
     private volatile int taskScheduled;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -110,9 +127,15 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             if (len == 0 || lost != null) {
                 return; // nothing to send, or the peer is gone: drain() reports why
             }
+            if (channel.eventLoop().inEventLoop()) {
+                writeHandOff();
+                pendingBuffer(len).writeBytes(data, off, len);
+                afterPendingWrite(true);
+                return;
+            }
             ByteBuf buf = channel.alloc().ioBuffer(len);
             buf.writeBytes(data, off, len);
-            send(buf, true);
+            handOff(buf);
         }
     }
 
@@ -126,9 +149,15 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 data.position(data.limit());
                 return;
             }
+            if (channel.eventLoop().inEventLoop()) {
+                writeHandOff();
+                pendingBuffer(len).writeBytes(data);
+                afterPendingWrite(true);
+                return;
+            }
             ByteBuf buf = channel.alloc().ioBuffer(len);
             buf.writeBytes(data);
-            send(buf, true);
+            handOff(buf);
         }
     }
 
@@ -145,31 +174,74 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             if (lost != null) {
                 return;
             }
+            boolean onLoop = channel.eventLoop().inEventLoop();
+            if (onLoop) {
+                writeHandOff();
+            }
             for (byte[] line : all) {
-                if (line.length > 0) {
+                if (line.length == 0) {
+                    continue;
+                }
+                if (onLoop) {
+                    pendingBuffer(line.length).writeBytes(line);
+                    afterPendingWrite(false);
+                } else {
                     ByteBuf buf = channel.alloc().ioBuffer(line.length);
                     buf.writeBytes(line);
-                    send(buf, false);
+                    handOff(buf);
                 }
             }
-            flush();
+            if (onLoop) {
+                flush();
+            }
         }
     }
 
     /**
-     * Hands {@code buf} over; Netty owns it once it is written to the channel. On the event loop it is written at
-     * once (after anything still in the hand-off queue, to keep the order). From another thread it goes into the
-     * hand-off queue, which one task per event-loop turn writes out with one flush, instead of a task per write.
+     * The pending buffer with room for {@code len} more bytes, on the event loop: the current one when it has room,
+     * else a new one (the current one is handed to the channel first, to keep the order). A write of
+     * {@link #PENDING_CAPACITY} bytes or more gets a buffer of its exact size.
      */
-    private void send(ByteBuf buf, boolean flush) {
-        if (channel.eventLoop().inEventLoop()) {
-            writeHandOff();
-            channel.write(buf, channel.voidPromise());
-            if (flush) {
-                flush();
-            }
-            return;
+    private ByteBuf pendingBuffer(int len) {
+        ByteBuf buf = pending;
+        if (buf != null && buf.capacity() - buf.writerIndex() >= len) {
+            return buf;
         }
+        writePending();
+        buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)); // ours until writePending hands it over
+        pending = buf;
+        return buf;
+    }
+
+    /**
+     * After a write into the pending buffer: publishes its size for drain(), hands it to the channel once it alone
+     * would make the channel unwritable (from then on Netty's water marks and writability events take over), and
+     * flushes soon when asked.
+     */
+    private void afterPendingWrite(boolean flush) {
+        int size = pending.readableBytes();
+        if (size >= PENDING_CAPACITY || size >= channel.bytesBeforeUnwritable()) {
+            writePending();
+        } else {
+            PENDING_BYTES.lazySet(this, size);
+        }
+        if (flush) {
+            flush();
+        }
+    }
+
+    /** Hands the pending buffer to the channel, without flushing. Event loop only. */
+    private void writePending() {
+        ByteBuf buf = pending;
+        if (buf != null) {
+            pending = null;
+            PENDING_BYTES.lazySet(this, 0);
+            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
+        }
+    }
+
+    /** From another thread: into the hand-off queue, which one task per event-loop turn writes out with one flush. */
+    private void handOff(ByteBuf buf) {
         HAND_OFF_BYTES.addAndGet(this, buf.readableBytes());
         handOff().offer(buf); // owned by the queue until the task writes it (or connectionLost releases it)
         scheduleTask();
@@ -198,22 +270,44 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         }
     }
 
-    /** The writer's task, on the event loop: writes the hand-off queue out and flushes once. */
+    /** The writer's task, on the event loop: writes the pending buffer and the hand-off queue out and flushes once. */
     @Override
     public void run() {
         taskScheduled = 0; // before the queue is read: a write that comes later schedules the next run
-        writeHandOff();
+        flushNow();
+    }
+
+    /**
+     * Writes everything queued and flushes, on the event loop. Drainers are looked at afterwards: the pending buffer
+     * and the hand-off queue counted against drain() but may never have made the channel unwritable, in which case
+     * no writability event will release them.
+     */
+    void flushNow() {
+        writeQueued();
         channel.flush();
         if (drainers != null && !drainers.isEmpty()) {
-            releaseDrainers(); // the hand-off counted against drain(), and may not have made the channel unwritable
+            releaseDrainers();
         }
     }
 
-    /** Writes what other threads queued, in order, without flushing. Event loop only. */
+    /** Writes, in order and without flushing, the pending buffer and then the hand-off queue. Event loop only. */
+    void writeQueued() {
+        writePending();
+        writeHandOff();
+    }
+
+    /**
+     * Writes what other threads queued, without flushing, after the pending buffer when there is something to
+     * write: the event loop wrote the pending bytes before it took anything from the queue. Event loop only.
+     */
     private void writeHandOff() {
         Queue<ByteBuf> queue = handOff;
+        if (queue == null || queue.isEmpty()) {
+            return;
+        }
+        writePending();
         ByteBuf buf;
-        while (queue != null && (buf = queue.poll()) != null) {
+        while ((buf = queue.poll()) != null) {
             int size = buf.readableBytes();
             channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
             HAND_OFF_BYTES.addAndGet(this, -size);
@@ -255,11 +349,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     }
 
     /**
-     * Below the high water mark, counting the bytes still in the hand-off queue, and not on its way out (a closing
+     * Below the high water mark, counting the bytes still in the pending buffer and the hand-off queue, and not on
+     * its way out (a closing
      * channel's dropped queue makes it writable too).
      */
     private boolean writable() {
-        return channel.isActive() && handOffBytes < channel.bytesBeforeUnwritable();
+        return channel.isActive() && handOffBytes + pendingBytes < channel.bytesBeforeUnwritable();
     }
 
     /**
@@ -330,12 +425,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /** Runs {@code action} on the event loop after the hand-off queue is written to the channel. */
     void afterQueuedWrites(Runnable action) {
         if (channel.eventLoop().inEventLoop()) {
-            writeHandOff();
+            writeQueued();
             action.run();
         } else {
             try {
                 channel.eventLoop().execute(() -> {
-                    writeHandOff();
+                    writeQueued();
                     action.run();
                 });
             } catch (RejectedExecutionException loopShutDown) {
@@ -374,6 +469,11 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /** The channel is gone: fail drainers, settle waitClosed. Called once, on the event loop. */
     void connectionLost(Throwable error) {
         closing = true;
+        if (pending != null) {
+            pending.release(); // ours, never handed to the channel: it will never be written now
+            pending = null;
+            PENDING_BYTES.lazySet(this, 0);
+        }
         Queue<ByteBuf> queue = handOff;
         ByteBuf unsent;
         while (queue != null && (unsent = queue.poll()) != null) {

@@ -126,7 +126,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
         inRead = false;
         if (flushAtReadComplete) {
             flushAtReadComplete = false;
-            ctx.flush();
+            connection.writer().flushNow(); // the writes made while reading, gathered in the writer's pending buffer
         }
         ctx.fireChannelReadComplete();
     }

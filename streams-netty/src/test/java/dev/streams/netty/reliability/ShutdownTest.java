@@ -173,6 +173,11 @@ class ShutdownTest {
         for (Thread thread : during) {
             thread.join(TimeUnit.SECONDS.toMillis(Rel.HANG_SECONDS)); // loops end with the group; pool threads idle out
         }
+        // Shutting a group down starts the threads of its loops that never ran (each runs its own shutdown and
+        // ends): those are not in `during`; wait for them too, bounded.
+        for (Thread thread : threadsOfOurs()) {
+            thread.join(TimeUnit.SECONDS.toMillis(Rel.HANG_SECONDS));
+        }
         Set<Thread> left = threadsOfOurs();
         Set<Thread> nonDaemonNew = nonDaemonThreads();
         nonDaemonNew.removeAll(nonDaemonBefore);
