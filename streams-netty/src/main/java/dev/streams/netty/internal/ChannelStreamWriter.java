@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslHandler;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,25 +24,27 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-import io.netty.util.internal.PlatformDependent;
 import javax.net.ssl.SSLSession;
 
 /**
  * The writer of one connection.
  *
- * <p><b>Buffer ownership.</b> Each write copies the caller's bytes into a buffer from the channel's allocator. On the
- * event loop, small writes are copied into one <em>pending</em> buffer that the writer owns until it hands it to Netty
- * with {@code channel.write} (just before a flush, before anything else is written, or once it is full), so that the
- * writes of one turn cost one buffer and one outbound entry instead of one each. Once handed over, Netty owns a buffer
- * and releases it once written or when the write fails; a pending buffer never handed over is released by the writer
- * when the connection is lost.
+ * <p><b>Buffer ownership.</b> Each write copies the caller's bytes into a buffer from the channel's allocator, and
+ * small writes are gathered: consecutive writes share one buffer (of {@link #PENDING_CAPACITY} bytes) until it is full
+ * or handed on, so that they cost one buffer and one outbound entry instead of one each. On the event loop that buffer
+ * is the <em>pending</em> buffer, owned by the writer until it hands it to Netty with {@code channel.write} (before a
+ * flush, before anything else is written, or once it is full). From any other thread the buffers go into the
+ * <em>hand-off queue</em>, which owns them until the event loop takes the queue and writes them to the channel. Once
+ * written to the channel, Netty owns a buffer and releases it once sent or when the write fails; buffers never handed
+ * to Netty are released by the writer when the connection is lost.
  *
  * <p><b>Flushes.</b> On the event loop, writes made while the handler is inside {@code channelRead} are flushed once
  * at {@code channelReadComplete}, and other writes once at the end of the event-loop turn (by the writer's task). From
- * any other thread a write goes into a hand-off queue (buffer ownership passes to the queue, then to Netty), and the
- * writer's task, scheduled once however many writes come, writes the whole queue and flushes once.
+ * any other thread, the writer's task, scheduled once however many writes come, writes the whole hand-off queue and
+ * flushes once.
  *
- * <p><b>drain().</b> Answered from the channel's water marks plus the bytes still in the hand-off queue. Waiting
+ * <p><b>drain().</b> Answered from the channel's water marks plus the bytes still in the pending buffer and the
+ * hand-off queue. Waiting
  * drainers are completed by {@code channelWritabilityChanged} or by the writer's task, and failed when the channel
  * closes.
  */
@@ -52,18 +55,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ChannelStreamWriter, Queue> DRAINERS =
             AtomicReferenceFieldUpdater.newUpdater(ChannelStreamWriter.class, Queue.class, "drainers");
-    @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<ChannelStreamWriter, Queue> HAND_OFF =
-            AtomicReferenceFieldUpdater.newUpdater(ChannelStreamWriter.class, Queue.class, "handOff");
     private static final AtomicIntegerFieldUpdater<ChannelStreamWriter> PENDING_BYTES =
             AtomicIntegerFieldUpdater.newUpdater(ChannelStreamWriter.class, "pendingBytes");
     /**
-     * The size of a pending buffer (see the class comment): writes smaller than this are gathered in one buffer per
-     * event-loop turn; larger ones get a buffer of their own.
+     * The size of a buffer that gathers writes (see the class comment); a write of this size or more gets a buffer of
+     * its own.
      */
     static final int PENDING_CAPACITY = 2048;
-    /** Slots per chunk of the hand-off queue: small, since most writers hand off a few buffers at a time. */
-    private static final int HAND_OFF_CHUNK = 16;
     private static final AtomicIntegerFieldUpdater<ChannelStreamWriter> TASK_SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(ChannelStreamWriter.class, "taskScheduled");
     /** What drain() returns while nothing needs draining: shared, and immune to being completed by a caller. */
@@ -74,10 +72,14 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /** Callers waiting in drain(); made by the first one that has to wait (most connections never do). */
     private volatile Queue<CompletableFuture<Void>> drainers;
     /**
-     * Buffers written from other threads, on their way to the event loop (see {@link #send}); made on the first such
-     * write, so that connections served on the event loop do not carry one.
+     * Buffers written from other threads, on their way to the event loop; it owns them. Guarded by {@link #handOver};
+     * made on the first such write, so that connections served on the event loop do not carry one.
      */
-    private volatile Queue<ByteBuf> handOff;
+    private ArrayDeque<ByteBuf> handOff;
+    /** The last buffer of {@link #handOff} while later writes may still be added to it. Guarded by handOver. */
+    private ByteBuf handOffTail;
+    /** The emptied queue of the last {@link #writeHandOff}, to swap in at the next one. Event loop only. */
+    private ArrayDeque<ByteBuf> handOffSpare;
     /** Bytes in {@link #handOff}: they count against the high water mark in {@link #drain()}. */
     private volatile long handOffBytes;
     /** Writes made on the event loop and not yet handed to the channel; owned by this writer. Event loop only. */
@@ -133,9 +135,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 afterPendingWrite(true);
                 return;
             }
-            ByteBuf buf = channel.alloc().ioBuffer(len);
-            buf.writeBytes(data, off, len);
-            handOff(buf);
+            handOffBuffer(len).writeBytes(data, off, len);
+            afterHandOffWrite(len);
         }
     }
 
@@ -155,9 +156,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 afterPendingWrite(true);
                 return;
             }
-            ByteBuf buf = channel.alloc().ioBuffer(len);
-            buf.writeBytes(data);
-            handOff(buf);
+            handOffBuffer(len).writeBytes(data);
+            afterHandOffWrite(len);
         }
     }
 
@@ -186,9 +186,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                     pendingBuffer(line.length).writeBytes(line);
                     afterPendingWrite(false);
                 } else {
-                    ByteBuf buf = channel.alloc().ioBuffer(line.length);
-                    buf.writeBytes(line);
-                    handOff(buf);
+                    handOffBuffer(line.length).writeBytes(line);
+                    afterHandOffWrite(line.length);
                 }
             }
             if (onLoop) {
@@ -240,20 +239,28 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         }
     }
 
-    /** From another thread: into the hand-off queue, which one task per event-loop turn writes out with one flush. */
-    private void handOff(ByteBuf buf) {
-        HAND_OFF_BYTES.addAndGet(this, buf.readableBytes());
-        handOff().offer(buf); // owned by the queue until the task writes it (or connectionLost releases it)
-        scheduleTask();
+    /**
+     * From another thread, under {@link #handOver}: the hand-off buffer with room for {@code len} more bytes, the
+     * queue's last one while it has room, else a new one at the end of the queue (which owns it from then on).
+     */
+    private ByteBuf handOffBuffer(int len) {
+        ByteBuf tail = handOffTail;
+        if (tail != null && tail.capacity() - tail.writerIndex() >= len) {
+            return tail;
+        }
+        if (handOff == null) {
+            handOff = new ArrayDeque<>(4);
+        }
+        ByteBuf buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY));
+        handOff.add(buf);
+        handOffTail = buf;
+        return buf;
     }
 
-    private Queue<ByteBuf> handOff() {
-        Queue<ByteBuf> queue = handOff;
-        if (queue == null) {
-            HAND_OFF.compareAndSet(this, null, PlatformDependent.newMpscQueue(HAND_OFF_CHUNK, 1 << 30));
-            queue = handOff;
-        }
-        return queue;
+    /** After a write into the hand-off queue: counts it for drain(), and has the writer's task write it out. */
+    private void afterHandOffWrite(int len) {
+        HAND_OFF_BYTES.addAndGet(this, len);
+        scheduleTask();
     }
 
     /** Flushes soon: at the end of the current read batch, else by the writer's task this event-loop turn. */
@@ -301,17 +308,29 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * write: the event loop wrote the pending bytes before it took anything from the queue. Event loop only.
      */
     private void writeHandOff() {
-        Queue<ByteBuf> queue = handOff;
-        if (queue == null || queue.isEmpty()) {
+        if (handOff == null) {
+            // Read without the lock: the queue is made by a write that then schedules the writer's task, which
+            // comes after it (Netty's task queue orders them), so that run sees it.
             return;
+        }
+        ArrayDeque<ByteBuf> batch;
+        synchronized (handOver) {
+            batch = handOff;
+            if (batch == null || batch.isEmpty()) {
+                return;
+            }
+            // The event loop takes the whole queue: no write may add to its buffers any more.
+            handOffTail = null;
+            handOff = handOffSpare != null ? handOffSpare : new ArrayDeque<>(4);
         }
         writePending();
         ByteBuf buf;
-        while ((buf = queue.poll()) != null) {
+        while ((buf = batch.poll()) != null) {
             int size = buf.readableBytes();
             channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
             HAND_OFF_BYTES.addAndGet(this, -size);
         }
+        handOffSpare = batch;
     }
 
     private void checkOpen() {
@@ -474,13 +493,19 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             pending = null;
             PENDING_BYTES.lazySet(this, 0);
         }
-        Queue<ByteBuf> queue = handOff;
+        ArrayDeque<ByteBuf> queue;
+        synchronized (handOver) {
+            // Under the lock that writes check `lost` with: every write is either in this queue or refused.
+            lost = error != null ? error : new ClosedChannelException();
+            queue = handOff;
+            handOff = null;
+            handOffTail = null;
+        }
         ByteBuf unsent;
         while (queue != null && (unsent = queue.poll()) != null) {
             HAND_OFF_BYTES.addAndGet(this, -unsent.readableBytes());
             unsent.release(); // the queue owned it; it will never be written now
         }
-        lost = error != null ? error : new ClosedChannelException();
         releaseDrainers();
         settle(closed, error);
     }
