@@ -533,10 +533,11 @@ public final class NettyStreams {
                             options));
                 }
                 StreamsChannelHandler handler = new StreamsChannelHandler(channel, options);
-                channel.attr(HANDLER).set(handler);
                 channel.pipeline().addLast(handler);
                 if (onInit != null) {
                     onInit.accept(handler);
+                } else {
+                    channel.attr(HANDLER).set(handler); // for whenReady; server connections do without (memory)
                 }
             }
         };

@@ -50,8 +50,6 @@ import javax.net.ssl.SSLSession;
  */
 public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
-    private static final AtomicLongFieldUpdater<ChannelStreamWriter> HAND_OFF_BYTES =
-            AtomicLongFieldUpdater.newUpdater(ChannelStreamWriter.class, "handOffBytes");
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<ChannelStreamWriter, Queue> DRAINERS =
             AtomicReferenceFieldUpdater.newUpdater(ChannelStreamWriter.class, Queue.class, "drainers");
@@ -72,16 +70,10 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /** Callers waiting in drain(); made by the first one that has to wait (most connections never do). */
     private volatile Queue<CompletableFuture<Void>> drainers;
     /**
-     * Buffers written from other threads, on their way to the event loop; it owns them. Guarded by {@link #handOver};
-     * made on the first such write, so that connections served on the event loop do not carry one.
+     * Writes from other threads on their way to the event loop; made by the first such write, so that connections
+     * served on the event loop do not carry one. Set under the hand-over lock.
      */
-    private ArrayDeque<ByteBuf> handOff;
-    /** The last buffer of {@link #handOff} while later writes may still be added to it. Guarded by handOver. */
-    private ByteBuf handOffTail;
-    /** The emptied queue of the last {@link #writeHandOff}, to swap in at the next one. Event loop only. */
-    private ArrayDeque<ByteBuf> handOffSpare;
-    /** Bytes in {@link #handOff}: they count against the high water mark in {@link #drain()}. */
-    private volatile long handOffBytes;
+    private volatile HandOff handOff;
     /** Writes made on the event loop and not yet handed to the channel; owned by this writer. Event loop only. */
     private ByteBuf pending;
     /**
@@ -92,13 +84,10 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /** 1 while the writer's task is scheduled and has not started. */
     private volatile int taskScheduled;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    /**
-     * Makes "check open, hand the buffer over" atomic against close() and writeEof() setting their flags: a write
-     * that passed the check is queued (or written) before their closing step, which writes the hand-off queue first,
-     * so it is never dropped. It is {@link #closed}'s monitor (a private object no one else locks), to spare an
-     * object per connection.
-     */
-    private final Object handOver = closed;
+    // The hand-over lock is closed's monitor (a private object no one else locks; no field of its own, to spare
+    // memory per connection). It makes "check open, hand the bytes over" atomic against close(), writeEof() and
+    // connectionLost() setting their flags: a write that passed the check is queued (or written) before their
+    // closing step, which writes (or releases) the hand-off queue first, so it is never dropped.
 
     /** Set by close(), abort() or the end of the connection. */
     private volatile boolean closing;
@@ -124,7 +113,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @Override
     public void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(data, "data").length);
-        synchronized (handOver) {
+        synchronized (closed) { // the hand-over lock
             checkOpen();
             if (len == 0 || lost != null) {
                 return; // nothing to send, or the peer is gone: drain() reports why
@@ -143,7 +132,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
-        synchronized (handOver) {
+        synchronized (closed) { // the hand-over lock
             checkOpen();
             int len = data.remaining();
             if (len == 0 || lost != null) {
@@ -169,7 +158,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         for (byte[] line : lines) {
             all.add(Objects.requireNonNull(line, "lines[" + i++ + "]"));
         }
-        synchronized (handOver) {
+        synchronized (closed) { // the hand-over lock
             checkOpen();
             if (lost != null) {
                 return;
@@ -240,26 +229,28 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     }
 
     /**
-     * From another thread, under {@link #handOver}: the hand-off buffer with room for {@code len} more bytes, the
+     * From another thread, under the hand-over lock: the hand-off buffer with room for {@code len} more bytes, the
      * queue's last one while it has room, else a new one at the end of the queue (which owns it from then on).
      */
     private ByteBuf handOffBuffer(int len) {
-        ByteBuf tail = handOffTail;
+        HandOff queued = handOff;
+        if (queued == null) {
+            queued = new HandOff();
+            handOff = queued;
+        }
+        ByteBuf tail = queued.tail;
         if (tail != null && tail.capacity() - tail.writerIndex() >= len) {
             return tail;
         }
-        if (handOff == null) {
-            handOff = new ArrayDeque<>(4);
-        }
         ByteBuf buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY));
-        handOff.add(buf);
-        handOffTail = buf;
+        queued.buffers.add(buf);
+        queued.tail = buf;
         return buf;
     }
 
     /** After a write into the hand-off queue: counts it for drain(), and has the writer's task write it out. */
     private void afterHandOffWrite(int len) {
-        HAND_OFF_BYTES.addAndGet(this, len);
+        HandOff.BYTES.addAndGet(handOff, len);
         scheduleTask();
     }
 
@@ -308,29 +299,33 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * write: the event loop wrote the pending bytes before it took anything from the queue. Event loop only.
      */
     private void writeHandOff() {
-        if (handOff == null) {
-            // Read without the lock: the queue is made by a write that then schedules the writer's task, which
-            // comes after it (Netty's task queue orders them), so that run sees it.
+        HandOff queued = handOff;
+        if (queued == null || queued.bytes == 0) {
+            // Nothing queued, checked without the lock. A write from another thread adds its bytes to this count
+            // (under the lock) before it looks whether the writer's task is scheduled; the task clears that flag
+            // before it gets here. All volatile, so either the write sees the flag cleared and schedules the task
+            // again, or the task sees the bytes here.
             return;
         }
         ArrayDeque<ByteBuf> batch;
-        synchronized (handOver) {
-            batch = handOff;
-            if (batch == null || batch.isEmpty()) {
+        synchronized (closed) { // the hand-over lock
+            batch = queued.buffers;
+            if (batch.isEmpty()) {
                 return;
             }
             // The event loop takes the whole queue: no write may add to its buffers any more.
-            handOffTail = null;
-            handOff = handOffSpare != null ? handOffSpare : new ArrayDeque<>(4);
+            queued.tail = null;
+            queued.buffers = queued.spare != null ? queued.spare : new ArrayDeque<>(4);
+            queued.spare = null;
         }
         writePending();
         ByteBuf buf;
         while ((buf = batch.poll()) != null) {
             int size = buf.readableBytes();
             channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
-            HAND_OFF_BYTES.addAndGet(this, -size);
+            HandOff.BYTES.addAndGet(queued, -size);
         }
-        handOffSpare = batch;
+        queued.spare = batch; // event loop only: swapped in by the next writeHandOff, under the lock
     }
 
     private void checkOpen() {
@@ -373,7 +368,9 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * channel's dropped queue makes it writable too).
      */
     private boolean writable() {
-        return channel.isActive() && handOffBytes + pendingBytes < channel.bytesBeforeUnwritable();
+        HandOff queued = handOff;
+        long handedOff = queued == null ? 0 : queued.bytes;
+        return channel.isActive() && handedOff + pendingBytes < channel.bytesBeforeUnwritable();
     }
 
     /**
@@ -411,7 +408,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             throw new UnsupportedOperationException("writeEof() is not supported on " + handler.connectionName()
                     + (channel instanceof DuplexChannel ? " (TLS)" : ""));
         }
-        synchronized (handOver) {
+        synchronized (closed) { // the hand-over lock
             if (closedLocally) {
                 throw new IllegalStateException("writeEof() after close(): " + handler.connectionName());
             }
@@ -430,7 +427,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
     @Override
     public void close() {
-        synchronized (handOver) {
+        synchronized (closed) { // the hand-over lock
             if (closedLocally) {
                 return;
             }
@@ -493,17 +490,16 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             pending = null;
             PENDING_BYTES.lazySet(this, 0);
         }
-        ArrayDeque<ByteBuf> queue;
-        synchronized (handOver) {
+        HandOff queued;
+        synchronized (closed) { // the hand-over lock
             // Under the lock that writes check `lost` with: every write is either in this queue or refused.
             lost = error != null ? error : new ClosedChannelException();
-            queue = handOff;
+            queued = handOff;
             handOff = null;
-            handOffTail = null;
         }
         ByteBuf unsent;
-        while (queue != null && (unsent = queue.poll()) != null) {
-            HAND_OFF_BYTES.addAndGet(this, -unsent.readableBytes());
+        while (queued != null && (unsent = queued.buffers.poll()) != null) {
+            HandOff.BYTES.addAndGet(queued, -unsent.readableBytes());
             unsent.release(); // the queue owned it; it will never be written now
         }
         releaseDrainers();
@@ -545,6 +541,20 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @Override
     public String toString() {
         return "StreamWriter[" + handler.connectionName() + (closing ? ", closing" : "") + "]";
+    }
+
+    /** The hand-off queue: buffers written from other threads, owned by it until the event loop writes them. */
+    private static final class HandOff {
+        static final AtomicLongFieldUpdater<HandOff> BYTES = AtomicLongFieldUpdater.newUpdater(HandOff.class, "bytes");
+
+        /** The queued buffers, in order. Guarded by the hand-over lock. */
+        ArrayDeque<ByteBuf> buffers = new ArrayDeque<>(4);
+        /** The last of {@link #buffers} while later writes may still be added to it. Guarded by the lock. */
+        ByteBuf tail;
+        /** The emptied queue of the last batch, swapped in at the next one. */
+        ArrayDeque<ByteBuf> spare;
+        /** The bytes queued: they count against the high water mark in {@link #drain()}. */
+        volatile long bytes;
     }
 
     /** A completed future whose state cannot be changed: the shared answer of a drain() that need not wait. */
