@@ -247,7 +247,15 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
             return EMPTY;
         }
         byte[] bytes = new byte[count];
-        buffer.readBytes(bytes);
+        if (buffer.unwrap() == null && buffer.nioBufferCount() == 1) {
+            // A socket's own buffer: copied through its cached ByteBuffer, since Netty's readBytes(byte[]) makes a
+            // ByteBuffer duplicate per copy when it cannot use sun.misc.Unsafe (the default on JDK 24+). Derived
+            // buffers (slices, duplicates) would make one here too, so they keep readBytes.
+            buffer.internalNioBuffer(buffer.readerIndex(), count).get(bytes);
+            buffer.skipBytes(count);
+        } else {
+            buffer.readBytes(bytes);
+        }
         compact();
         return bytes;
     }
