@@ -41,7 +41,7 @@ public class ReadExactlyBenchmark extends DecoderComparison {
     @Benchmark
     @OperationsPerInvocation(FRAMES)
     public void streamsReader(Blackhole bh) {
-        reader.feedData(chunk.retainedDuplicate());
+        reader.feedData(read());
         for (int i = 0; i < FRAMES; i++) {
             byte[] header = reader.readExactly(4).getNow(null);
             int length = (header[0] & 0xff) << 24 | (header[1] & 0xff) << 16 | (header[2] & 0xff) << 8
@@ -53,12 +53,12 @@ public class ReadExactlyBenchmark extends DecoderComparison {
     @Benchmark
     @OperationsPerInvocation(FRAMES)
     public void nettyLengthFieldDecoder() {
-        decoderChannel.writeInbound(chunk.retainedDuplicate());
+        decoderChannel.writeInbound(read());
     }
 
     @Benchmark
     @OperationsPerInvocation(FRAMES)
     public void nettyLengthFieldDecoderToBytes() {
-        decoderToBytesChannel.writeInbound(chunk.retainedDuplicate());
+        decoderToBytesChannel.writeInbound(read());
     }
 }

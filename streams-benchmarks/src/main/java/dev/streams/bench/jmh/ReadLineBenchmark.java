@@ -64,7 +64,7 @@ public class ReadLineBenchmark extends DecoderComparison {
     @Benchmark
     @OperationsPerInvocation(LINES)
     public void streamsReader(Blackhole bh) {
-        reader.feedData(chunk.retainedDuplicate());
+        reader.feedData(read());
         for (int i = 0; i < LINES; i++) {
             bh.consume(reader.readLine().getNow(null));
         }
@@ -73,7 +73,7 @@ public class ReadLineBenchmark extends DecoderComparison {
     @Benchmark
     @OperationsPerInvocation(LINES)
     public void streamsChannel(Blackhole bh) {
-        streamsChannel.writeInbound(chunk.retainedDuplicate());
+        streamsChannel.writeInbound(read());
         for (int i = 0; i < LINES; i++) {
             bh.consume(channelReader.readLine().getNow(null));
         }
@@ -82,12 +82,12 @@ public class ReadLineBenchmark extends DecoderComparison {
     @Benchmark
     @OperationsPerInvocation(LINES)
     public void nettyLineDecoder() {
-        decoderChannel.writeInbound(chunk.retainedDuplicate());
+        decoderChannel.writeInbound(read());
     }
 
     @Benchmark
     @OperationsPerInvocation(LINES)
     public void nettyLineDecoderToBytes() {
-        decoderToBytesChannel.writeInbound(chunk.retainedDuplicate());
+        decoderToBytesChannel.writeInbound(read());
     }
 }

@@ -51,7 +51,7 @@ public class ReadUntilBenchmark extends DecoderComparison {
     @Benchmark
     @OperationsPerInvocation(RECORDS)
     public void streamsReader(Blackhole bh) {
-        reader.feedData(chunk.retainedDuplicate());
+        reader.feedData(read());
         for (int i = 0; i < RECORDS; i++) {
             bh.consume(reader.readUntil(CRLF, NUL).getNow(null));
         }
@@ -60,12 +60,12 @@ public class ReadUntilBenchmark extends DecoderComparison {
     @Benchmark
     @OperationsPerInvocation(RECORDS)
     public void nettyDelimiterDecoder() {
-        decoderChannel.writeInbound(chunk.retainedDuplicate());
+        decoderChannel.writeInbound(read());
     }
 
     @Benchmark
     @OperationsPerInvocation(RECORDS)
     public void nettyDelimiterDecoderToBytes() {
-        decoderToBytesChannel.writeInbound(chunk.retainedDuplicate());
+        decoderToBytesChannel.writeInbound(read());
     }
 }
