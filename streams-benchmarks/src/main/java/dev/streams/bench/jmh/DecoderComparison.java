@@ -6,18 +6,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -26,13 +17,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * ({@code decoderChannel}) or copied to a {@code byte[]} as a streams user gets them ({@code decoderToBytesChannel}).
  * Subclasses build them in their {@code @Setup} with {@link #open}; this class releases them.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(1)
-public abstract class DecoderComparison {
+public abstract class DecoderComparison extends ShortRun {
 
     /** The input fed on every invocation (copied by {@link #read()}); released at tear-down. */
     ByteBuf chunk;
