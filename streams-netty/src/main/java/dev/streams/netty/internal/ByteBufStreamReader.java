@@ -247,10 +247,9 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
             return EMPTY;
         }
         byte[] bytes = new byte[count];
-        if (buffer.unwrap() == null && buffer.nioBufferCount() == 1) {
-            // A socket's own buffer: copied through its cached ByteBuffer, since Netty's readBytes(byte[]) makes a
-            // ByteBuffer duplicate per copy when it cannot use sun.misc.Unsafe (the default on JDK 24+). Derived
-            // buffers (slices, duplicates) would make one here too, so they keep readBytes.
+        if (ownDirectBuffer()) {
+            // Copied through the buffer's cached ByteBuffer, since Netty's readBytes(byte[]) makes a ByteBuffer
+            // duplicate per copy when it cannot use sun.misc.Unsafe (the default on JDK 24+).
             buffer.internalNioBuffer(buffer.readerIndex(), count).get(bytes);
             buffer.skipBytes(count);
         } else {
@@ -258,6 +257,17 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
         }
         compact();
         return bytes;
+    }
+
+    /**
+     * Whether the buffer is a direct buffer that only this reader holds (as a socket read's buffer is): then its
+     * cached ByteBuffer is ours to use. Not for heap buffers (readBytes is a plain array copy), composites, derived
+     * buffers (slices and duplicates share a parent) or a buffer somebody else retained too. Called under the lock.
+     */
+    private boolean ownDirectBuffer() {
+        ByteBuf buf = buffer;
+        return !buf.hasArray() && buf.refCnt() == 1 && buf.unwrap() == null && !(buf instanceof CompositeByteBuf)
+                && buf.nioBufferCount() == 1;
     }
 
     private void discard(int count) {

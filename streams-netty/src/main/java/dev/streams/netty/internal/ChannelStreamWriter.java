@@ -33,7 +33,7 @@ import javax.net.ssl.SSLSession;
  * small writes are gathered: consecutive writes share one buffer (of {@link #PENDING_CAPACITY} bytes) until it is full
  * or handed on, so that they cost one buffer and one outbound entry instead of one each. On the event loop that buffer
  * is the <em>pending</em> buffer, owned by the writer until it hands it to Netty with {@code channel.write} (before a
- * flush, before anything else is written, or once it is full). From any other thread the buffers go into the
+ * flush, before anything else is written, once it is full, or once it alone would make the channel unwritable). From any other thread the buffers go into the
  * <em>hand-off queue</em>, which owns them until the event loop takes the queue and writes them to the channel. Once
  * written to the channel, Netty owns a buffer and releases it once sent or when the write fails; buffers never handed
  * to Netty are released by the writer when the connection is lost.
@@ -44,9 +44,8 @@ import javax.net.ssl.SSLSession;
  * flushes once.
  *
  * <p><b>drain().</b> Answered from the channel's water marks plus the bytes still in the pending buffer and the
- * hand-off queue. Waiting
- * drainers are completed by {@code channelWritabilityChanged} or by the writer's task, and failed when the channel
- * closes.
+ * hand-off queue. Waiting drainers are completed by {@code channelWritabilityChanged} or after the writer's flushes
+ * (its task, {@code channelReadComplete}), and failed when the connection is lost.
  */
 public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
@@ -77,8 +76,9 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /** Writes made on the event loop and not yet handed to the channel; owned by this writer. Event loop only. */
     private ByteBuf pending;
     /**
-     * The readable bytes of {@link #pending}, for {@link #drain()} from any thread: written on the event loop with a
-     * release store (lazySet), which is all a reader on another thread needs to see a recent value.
+     * The readable bytes of {@link #pending}, for {@link #drain()} from other threads. Written on the event loop with
+     * a release store (lazySet): cheap, and drain() needs no more than an estimate — the bytes reach Netty's own
+     * (volatile) count of pending bytes when the buffer is handed to the channel.
      */
     private volatile int pendingBytes;
     /** 1 while the writer's task is scheduled and has not started. */
@@ -113,6 +113,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @Override
     public void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(data, "data").length);
+        if (len >= PENDING_CAPACITY && !channel.eventLoop().inEventLoop()) {
+            ByteBuf own = channel.alloc().ioBuffer(len); // copied before taking the lock, which the event loop takes too
+            own.writeBytes(data, off, len);
+            handOffWhole(own);
+            return;
+        }
         synchronized (closed) { // the hand-over lock
             checkOpen();
             if (len == 0 || lost != null) {
@@ -132,6 +138,18 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
+        if (data.remaining() >= PENDING_CAPACITY && !channel.eventLoop().inEventLoop()) {
+            int position = data.position();
+            ByteBuf own = channel.alloc().ioBuffer(data.remaining()); // copied before taking the lock, as above
+            own.writeBytes(data);
+            try {
+                handOffWhole(own);
+            } catch (IllegalStateException refused) {
+                data.position(position); // nothing was taken
+                throw refused;
+            }
+            return;
+        }
         synchronized (closed) { // the hand-over lock
             checkOpen();
             int len = data.remaining();
@@ -191,14 +209,20 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * {@link #PENDING_CAPACITY} bytes or more gets a buffer of its exact size.
      */
     private ByteBuf pendingBuffer(int len) {
-        ByteBuf buf = pending;
-        if (buf != null && buf.capacity() - buf.writerIndex() >= len) {
-            return buf;
+        while (true) {
+            ByteBuf buf = pending;
+            if (buf == null) {
+                buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)); // ours until writePending hands it on
+                pending = buf;
+                return buf;
+            }
+            if (buf.capacity() - buf.writerIndex() >= len) {
+                return buf;
+            }
+            // channel.write may run user code (a failed write's exceptionCaught) that writes again and leaves a new
+            // pending buffer: look again rather than overwrite it.
+            writePending();
         }
-        writePending();
-        buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)); // ours until writePending hands it over
-        pending = buf;
-        return buf;
     }
 
     /**
@@ -223,8 +247,18 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         ByteBuf buf = pending;
         if (buf != null) {
             pending = null;
+            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on (and counts it for drain())
+            ByteBuf again = pending; // a write made by user code that channel.write ran
+            PENDING_BYTES.lazySet(this, again == null ? 0 : again.readableBytes());
+        }
+    }
+
+    /** Releases the pending buffer, which will never be written. Event loop only. */
+    private void releasePending() {
+        if (pending != null) {
+            pending.release(); // ours, never handed to the channel
+            pending = null;
             PENDING_BYTES.lazySet(this, 0);
-            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
         }
     }
 
@@ -233,11 +267,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * queue's last one while it has room, else a new one at the end of the queue (which owns it from then on).
      */
     private ByteBuf handOffBuffer(int len) {
-        HandOff queued = handOff;
-        if (queued == null) {
-            queued = new HandOff();
-            handOff = queued;
-        }
+        HandOff queued = handOffQueue();
         ByteBuf tail = queued.tail;
         if (tail != null && tail.capacity() - tail.writerIndex() >= len) {
             return tail;
@@ -246,6 +276,39 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         queued.buffers.add(buf);
         queued.tail = buf;
         return buf;
+    }
+
+    /** The hand-off queue, made on first use. Under the hand-over lock. */
+    private HandOff handOffQueue() {
+        HandOff queued = handOff;
+        if (queued == null) {
+            queued = new HandOff();
+            handOff = queued;
+        }
+        return queued;
+    }
+
+    /**
+     * From another thread: a large write, copied into {@code own} before the lock was taken, goes to the end of the
+     * hand-off queue (which owns it from then on), or is released when the writer refuses it.
+     */
+    private void handOffWhole(ByteBuf own) {
+        synchronized (closed) { // the hand-over lock
+            try {
+                checkOpen();
+            } catch (IllegalStateException refused) {
+                own.release(); // never handed over
+                throw refused;
+            }
+            if (lost != null) {
+                own.release(); // the peer is gone: drain() reports why
+                return;
+            }
+            HandOff queued = handOffQueue();
+            queued.buffers.add(own);
+            queued.tail = null; // full: the next write starts a new buffer
+            afterHandOffWrite(own.readableBytes());
+        }
     }
 
     /** After a write into the hand-off queue: counts it for drain(), and has the writer's task write it out. */
@@ -264,7 +327,41 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
     private void scheduleTask() {
         if (taskScheduled == 0 && TASK_SCHEDULED.compareAndSet(this, 0, 1)) {
-            channel.eventLoop().execute(this);
+            try {
+                channel.eventLoop().execute(this);
+            } catch (RejectedExecutionException loopGone) {
+                taskScheduled = 0;
+                abandon(loopGone);
+            }
+        }
+    }
+
+    /**
+     * The event loop was shut down under a live connection: nothing queued will be written. The queue is released
+     * and {@code cause} becomes the connection's failure (later writes are dropped, drain() fails with it).
+     */
+    private void abandon(Throwable cause) {
+        HandOff queued;
+        synchronized (closed) { // the hand-over lock
+            if (lost == null) {
+                lost = cause;
+            }
+            queued = handOff;
+            handOff = null;
+        }
+        release(queued);
+        if (channel.eventLoop().inEventLoop()) {
+            releasePending();
+        }
+        releaseDrainers();
+    }
+
+    /** Releases what {@code queued} still holds (it will never be written). */
+    private static void release(HandOff queued) {
+        ByteBuf unsent;
+        while (queued != null && (unsent = queued.buffers.poll()) != null) {
+            HandOff.BYTES.addAndGet(queued, -unsent.readableBytes());
+            unsent.release(); // the queue owned it
         }
     }
 
@@ -300,11 +397,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      */
     private void writeHandOff() {
         HandOff queued = handOff;
-        if (queued == null || queued.bytes == 0) {
+        if (queued == null || queued.bytes == 0 || queued.writing) {
             // Nothing queued, checked without the lock. A write from another thread adds its bytes to this count
-            // (under the lock) before it looks whether the writer's task is scheduled; the task clears that flag
-            // before it gets here. All volatile, so either the write sees the flag cleared and schedules the task
-            // again, or the task sees the bytes here.
+            // (under the lock) before it looks whether the writer's task is scheduled: when it finds the flag set, a
+            // task is queued and clears the flag before it gets here. All volatile, so either the write schedules the
+            // task again, or the task sees the bytes here. (Other callers may miss bytes that the task then takes.)
+            // `writing`: called again from user code that channel.write below ran; the batch being written goes first.
             return;
         }
         ArrayDeque<ByteBuf> batch;
@@ -319,11 +417,20 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             queued.spare = null;
         }
         writePending();
+        queued.writing = true;
         ByteBuf buf;
-        while ((buf = batch.poll()) != null) {
-            int size = buf.readableBytes();
-            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
-            HandOff.BYTES.addAndGet(queued, -size);
+        try {
+            while ((buf = batch.poll()) != null) {
+                int size = buf.readableBytes();
+                channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
+                HandOff.BYTES.addAndGet(queued, -size);
+            }
+        } finally {
+            queued.writing = false;
+            while ((buf = batch.poll()) != null) { // only when channel.write threw: the rest is never written
+                HandOff.BYTES.addAndGet(queued, -buf.readableBytes());
+                buf.release();
+            }
         }
         queued.spare = batch; // event loop only: swapped in by the next writeHandOff, under the lock
     }
@@ -363,9 +470,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     }
 
     /**
-     * Below the high water mark, counting the bytes still in the pending buffer and the hand-off queue, and not on
-     * its way out (a closing
-     * channel's dropped queue makes it writable too).
+     * Below the high water mark, counting the bytes still in the pending buffer and the hand-off queue, and the
+     * channel still active (a closing channel drops its queue, which makes it writable too).
      */
     private boolean writable() {
         HandOff queued = handOff;
@@ -438,7 +544,11 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
     }
 
-    /** Runs {@code action} on the event loop after the hand-off queue is written to the channel. */
+    /**
+     * Runs {@code action} on the event loop after the pending buffer and the hand-off queue are written to the
+     * channel. When the event loop is gone, the queue is released and {@code action} runs here (Netty fails what it
+     * writes).
+     */
     void afterQueuedWrites(Runnable action) {
         if (channel.eventLoop().inEventLoop()) {
             writeQueued();
@@ -450,6 +560,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                     action.run();
                 });
             } catch (RejectedExecutionException loopShutDown) {
+                abandon(loopShutDown);
                 action.run(); // no loop to queue on: Netty fails the write itself
             }
         }
@@ -485,23 +596,20 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     /** The channel is gone: fail drainers, settle waitClosed. Called once, on the event loop. */
     void connectionLost(Throwable error) {
         closing = true;
-        if (pending != null) {
-            pending.release(); // ours, never handed to the channel: it will never be written now
-            pending = null;
-            PENDING_BYTES.lazySet(this, 0);
+        if (channel.isOpen()) {
+            flushNow(); // the stream handler was removed from a live channel: what was written still goes out
         }
+        releasePending();
         HandOff queued;
         synchronized (closed) { // the hand-over lock
             // Under the lock that writes check `lost` with: every write is either in this queue or refused.
-            lost = error != null ? error : new ClosedChannelException();
+            if (lost == null) {
+                lost = error != null ? error : new ClosedChannelException();
+            }
             queued = handOff;
             handOff = null;
         }
-        ByteBuf unsent;
-        while (queued != null && (unsent = queued.buffers.poll()) != null) {
-            HandOff.BYTES.addAndGet(queued, -unsent.readableBytes());
-            unsent.release(); // the queue owned it; it will never be written now
-        }
+        release(queued);
         releaseDrainers();
         settle(closed, error);
     }
@@ -551,8 +659,10 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         ArrayDeque<ByteBuf> buffers = new ArrayDeque<>(4);
         /** The last of {@link #buffers} while later writes may still be added to it. Guarded by the lock. */
         ByteBuf tail;
-        /** The emptied queue of the last batch, swapped in at the next one. */
+        /** The emptied queue of the last batch, swapped in at the next one. Event loop only. */
         ArrayDeque<ByteBuf> spare;
+        /** True while the event loop writes a batch out. Event loop only. */
+        boolean writing;
         /** The bytes queued: they count against the high water mark in {@link #drain()}. */
         volatile long bytes;
     }

@@ -191,12 +191,63 @@ class StreamsChannelHandlerTest {
 
     @Test
     void gatheredBytesThatNeverLeftAreReleasedWhenTheChannelCloses() {
-        connection.writer().write("never flushed".getBytes(US_ASCII)); // pending: the writer owns the buffer
-        channel.pipeline().fireChannelInactive(); // the connection ends before the writer's task ran
-        channel.runPendingTasks(); // the task finds nothing to write; the leak check fails this class on a leak
+        connection.reader().readLine().thenAccept(line -> {
+            connection.writer().write("never flushed".getBytes(US_ASCII)); // pending until channelReadComplete
+            channel.unsafe().close(channel.voidPromise()); // the connection is gone before that
+        });
+        channel.writeInbound(pooled("go\n"));
+        channel.runPendingTasks(); // nothing left to write; the leak check fails this class on a leak
+        assertThat(channel.isOpen()).isFalse();
         assertThat(channel.<Object>readOutbound()).isNull();
         assertThatThrownBy(() -> connection.writer().drain().join()).cause()
                 .isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
+    void bytesWrittenBeforeTheHandlerIsRemovedFromALiveChannelStillGoOut() {
+        connection.writer().write("last words".getBytes(US_ASCII)); // gathered, not yet in the channel
+        channel.pipeline().remove(StreamsChannelHandler.class);
+        ByteBuf sent = channel.readOutbound();
+        assertThat(sent).as("written and flushed when the handler left").isNotNull();
+        assertThat(sent.toString(US_ASCII)).isEqualTo("last words");
+        sent.release();
+        assertThatThrownBy(() -> connection.writer().drain().join()).cause()
+                .isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
+    void aWriteMadeByCodeThatChannelWriteRunsIsNeitherLostNorReordered() {
+        EmbeddedChannel reentrant = new EmbeddedChannel();
+        StreamConnection[] holder = new StreamConnection[1];
+        reentrant.pipeline().addLast(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            private boolean once;
+
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
+                              io.netty.channel.ChannelPromise promise) {
+                if (!once) {
+                    once = true;
+                    holder[0].writer().write("B".getBytes(US_ASCII)); // user code inside channel.write
+                }
+                ctx.write(msg, promise);
+            }
+        });
+        holder[0] = NettyStreams.attach(reentrant);
+        try {
+            holder[0].reader().readLine().thenAccept(line -> {
+                holder[0].writer().write("A".getBytes(US_ASCII));
+                // Does not fit next to "A": "A" is handed to the channel, whose handler writes "B".
+                holder[0].writer().write(new byte[ChannelStreamWriter.PENDING_CAPACITY]);
+            });
+            reentrant.writeInbound(pooled("go\n"));
+            List<String> sent = new java.util.ArrayList<>();
+            for (ByteBuf buf; (buf = reentrant.readOutbound()) != null; buf.release()) {
+                sent.add(buf.readableBytes() == ChannelStreamWriter.PENDING_CAPACITY ? "X" : buf.toString(US_ASCII));
+            }
+            assertThat(sent).containsExactly("A", "B", "X");
+        } finally {
+            reentrant.finishAndReleaseAll();
+        }
     }
 
     @Test

@@ -120,6 +120,17 @@ class WriterGatheringTest {
     }
 
     @Test
+    void aLargeWriteRefusedAfterCloseTakesNothingAndHoldsNothing() throws Exception {
+        connection.writer().close();
+        java.nio.ByteBuffer large = java.nio.ByteBuffer.allocate(2 * ChannelStreamWriter.PENDING_CAPACITY);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> connection.writer().write(large))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("close");
+        assertThat(large.position()).as("nothing taken from the refused buffer").isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> connection.writer().write(new byte[large.capacity()]))
+                .isInstanceOf(IllegalStateException.class); // the copy made before the check is released (leak check)
+    }
+
+    @Test
     void writesAfterTheEventLoopTookTheQueueGoIntoANewBuffer() throws Exception {
         connection.writer().write("first\n".getBytes(US_ASCII));
         client.eventLoop().submit(() -> { }).sync(); // the writer's task took the queue and wrote it
