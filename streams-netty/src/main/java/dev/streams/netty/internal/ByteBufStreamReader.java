@@ -47,6 +47,8 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     private Throwable failure;
     private ReadFuture waiter;
     private boolean reading = true;
+    /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link #ownDirectBuffer}. */
+    private boolean copyThroughNio;
 
     /** A reader fed by hand: {@link ReadControl#NONE}. */
     public ByteBufStreamReader(int limit) {
@@ -247,7 +249,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
             return EMPTY;
         }
         byte[] bytes = new byte[count];
-        if (ownDirectBuffer()) {
+        if (copyThroughNio) {
             // Copied through the buffer's cached ByteBuffer, since Netty's readBytes(byte[]) makes a ByteBuffer
             // duplicate per copy when it cannot use sun.misc.Unsafe (the default on JDK 24+).
             buffer.internalNioBuffer(buffer.readerIndex(), count).get(bytes);
@@ -259,13 +261,18 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
         return bytes;
     }
 
+    /** Makes {@code buf} the reader's buffer (it owns it from now on). Called under the lock. */
+    private void setBuffer(ByteBuf buf) {
+        buffer = buf;
+        copyThroughNio = ownDirectBuffer(buf);
+    }
+
     /**
-     * Whether the buffer is a direct buffer that only this reader holds (as a socket read's buffer is): then its
-     * cached ByteBuffer is ours to use. Not for heap buffers (readBytes is a plain array copy), composites, derived
-     * buffers (slices and duplicates share a parent) or a buffer somebody else retained too. Called under the lock.
+     * Whether {@code buf}, handed to this reader, is a direct buffer that only this reader holds (as a socket read's
+     * buffer is): then its cached ByteBuffer is ours to use. Not for heap buffers (readBytes is a plain array copy),
+     * composites, derived buffers (slices and duplicates share a parent) or a buffer somebody else holds too.
      */
-    private boolean ownDirectBuffer() {
-        ByteBuf buf = buffer;
+    private static boolean ownDirectBuffer(ByteBuf buf) {
         return !buf.hasArray() && buf.refCnt() == 1 && buf.unwrap() == null && !(buf instanceof CompositeByteBuf)
                 && buf.nioBufferCount() == 1;
     }
@@ -279,7 +286,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     private void compact() {
         if (!buffer.isReadable()) {
             buffer.release();
-            buffer = Unpooled.EMPTY_BUFFER;
+            setBuffer(Unpooled.EMPTY_BUFFER);
         } else if (buffer instanceof CompositeByteBuf) {
             ((CompositeByteBuf) buffer).discardReadComponents();
         }
@@ -326,14 +333,14 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     private void append(ByteBuf data) {
         if (!buffer.isReadable()) {
             buffer.release();
-            buffer = data;
+            setBuffer(data);
         } else if (buffer instanceof CompositeByteBuf) {
             ((CompositeByteBuf) buffer).addComponent(true, data);
         } else {
             CompositeByteBuf composite = data.alloc().compositeBuffer(MAX_COMPONENTS);
             composite.addComponent(true, buffer); // the composite now owns both buffers
             composite.addComponent(true, data);
-            buffer = composite;
+            setBuffer(composite);
         }
     }
 
@@ -376,13 +383,13 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     private void moveToHeap() {
         if (!buffer.isReadable()) {
             buffer.release();
-            buffer = Unpooled.EMPTY_BUFFER;
+            setBuffer(Unpooled.EMPTY_BUFFER);
             return;
         }
         byte[] rest = new byte[buffer.readableBytes()];
         buffer.readBytes(rest);
         buffer.release();
-        buffer = Unpooled.wrappedBuffer(rest); // unpooled heap: no pooled memory held after the end
+        setBuffer(Unpooled.wrappedBuffer(rest)); // unpooled heap: no pooled memory held after the end
     }
 
     /**
@@ -466,7 +473,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     ByteBuf takeBuffered() {
         synchronized (this) {
             ByteBuf taken = buffer;
-            buffer = Unpooled.EMPTY_BUFFER;
+            setBuffer(Unpooled.EMPTY_BUFFER);
             updateReading();
             return taken;
         }
