@@ -30,7 +30,8 @@ import javax.net.ssl.SSLException;
  * the handshake is done. Input shutdown and {@code channelInactive} are EOF for the reader; {@code exceptionCaught}
  * fails the reader and closes the channel; {@code channelWritabilityChanged} releases the writer's drainers;
  * {@code channelReadComplete} flushes the writes made while reading. Removing the handler ends the stream as EOF
- * (unread bytes stay readable from the heap).
+ * (unread bytes stay readable from the heap) and sends what was written before; later writes are dropped and
+ * {@code drain()} fails.
  */
 public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter implements ReadControl {
 
