@@ -113,58 +113,57 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @Override
     public void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(data, "data").length);
-        if (len >= PENDING_CAPACITY && !channel.eventLoop().inEventLoop()) {
-            ByteBuf own = channel.alloc().ioBuffer(len); // copied before taking the lock, which the event loop takes too
-            own.writeBytes(data, off, len);
-            handOffWhole(own);
-            return;
-        }
-        synchronized (closed) { // the hand-over lock
-            checkOpen();
-            if (len == 0 || lost != null) {
-                return; // nothing to send, or the peer is gone: drain() reports why
-            }
-            if (channel.eventLoop().inEventLoop()) {
-                writeHandOff();
-                pendingBuffer(len).writeBytes(data, off, len);
-                afterPendingWrite(true);
-                return;
-            }
-            handOffBuffer(len).writeBytes(data, off, len);
-            afterHandOffWrite(len);
-        }
+        write(data, off, len, null);
     }
 
     @Override
     public void write(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
-        if (data.remaining() >= PENDING_CAPACITY && !channel.eventLoop().inEventLoop()) {
-            int position = data.position();
-            ByteBuf own = channel.alloc().ioBuffer(data.remaining()); // copied before taking the lock, as above
-            own.writeBytes(data);
-            try {
-                handOffWhole(own);
-            } catch (IllegalStateException refused) {
-                data.position(position); // nothing was taken
-                throw refused;
-            }
-            return;
+        int position = data.position();
+        try {
+            write(null, 0, data.remaining(), data);
+        } catch (IllegalStateException refused) {
+            data.position(position); // nothing was taken
+            throw refused;
         }
-        synchronized (closed) { // the hand-over lock
-            checkOpen();
-            int len = data.remaining();
-            if (len == 0 || lost != null) {
-                data.position(data.limit());
-                return;
+    }
+
+    /**
+     * Both write forms: {@code len} bytes from {@code array} at {@code off}, or the remaining bytes of {@code nio}
+     * (which is then consumed, also when the bytes are dropped because the peer is gone).
+     */
+    private void write(byte[] array, int off, int len, ByteBuffer nio) {
+        if (len >= PENDING_CAPACITY && !channel.eventLoop().inEventLoop()) {
+            ByteBuf own = channel.alloc().ioBuffer(len); // copied before taking the lock, which the event loop takes too
+            copy(own, array, off, len, nio);
+            handOffWhole(own);
+        } else {
+            synchronized (closed) { // the hand-over lock
+                checkOpen();
+                if (len == 0 || lost != null) {
+                    if (nio != null) {
+                        nio.position(nio.limit());
+                    }
+                    return; // nothing to send, or the peer is gone: drain() reports why
+                }
+                if (channel.eventLoop().inEventLoop()) {
+                    writeHandOff();
+                    copy(pendingBuffer(len), array, off, len, nio);
+                    afterPendingWrite(true);
+                } else {
+                    copy(handOffBuffer(len), array, off, len, nio);
+                    afterHandOffWrite(len);
+                }
             }
-            if (channel.eventLoop().inEventLoop()) {
-                writeHandOff();
-                pendingBuffer(len).writeBytes(data);
-                afterPendingWrite(true);
-                return;
-            }
-            handOffBuffer(len).writeBytes(data);
-            afterHandOffWrite(len);
+        }
+        failDrainersIfLost();
+    }
+
+    private static void copy(ByteBuf to, byte[] array, int off, int len, ByteBuffer nio) {
+        if (array != null) {
+            to.writeBytes(array, off, len);
+        } else {
+            to.writeBytes(nio);
         }
     }
 
@@ -201,6 +200,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 flush();
             }
         }
+        failDrainersIfLost();
     }
 
     /**
@@ -338,7 +338,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
     /**
      * The event loop was shut down under a live connection: nothing queued will be written. The queue is released
-     * and {@code cause} becomes the connection's failure (later writes are dropped, drain() fails with it).
+     * and {@code cause} becomes the connection's failure (later writes are dropped, drain() fails with it); the
+     * caller fails the waiting drainers once it holds no lock.
      */
     private void abandon(Throwable cause) {
         HandOff queued;
@@ -353,7 +354,16 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         if (channel.eventLoop().inEventLoop()) {
             releasePending();
         }
-        releaseDrainers();
+    }
+
+    /**
+     * Fails the waiting drainers once a write found the event loop gone ({@link #abandon}, which runs under the
+     * hand-over lock): called after the lock is released, so that no drainer's callback runs under it.
+     */
+    private void failDrainersIfLost() {
+        if (lost != null) {
+            releaseDrainers();
+        }
     }
 
     /** Releases what {@code queued} still holds (it will never be written). */
@@ -561,6 +571,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 });
             } catch (RejectedExecutionException loopShutDown) {
                 abandon(loopShutDown);
+                releaseDrainers();
                 action.run(); // no loop to queue on: Netty fails the write itself
             }
         }
