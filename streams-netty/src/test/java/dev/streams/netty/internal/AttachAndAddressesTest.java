@@ -45,10 +45,6 @@ class AttachAndAddressesTest {
         TransportGroups.shutdown();
     }
 
-    static java.util.stream.Stream<Transport> transports() {
-        return TransportGroups.transports();
-    }
-
     /** A plain Netty server whose pipeline ends with {@code last}; returns its port. */
     private static Channel nettyServer(EventLoopGroup group, Transport transport,
                                        java.util.function.Consumer<Channel> init) throws InterruptedException {
@@ -62,7 +58,7 @@ class AttachAndAddressesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void attachAfterADecoderReadsItsFrames(Transport transport) throws Exception {
         EventLoopGroup group = TransportGroups.group(transport);
         CompletableFuture<String> seen = new CompletableFuture<>();
@@ -93,7 +89,7 @@ class AttachAndAddressesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aPipelineCanSwitchToStreamsHalfWay(Transport transport) throws Exception {
         EventLoopGroup group = TransportGroups.group(transport);
         byte[] greeting = "HELLO\n".getBytes(UTF_8);
@@ -124,7 +120,7 @@ class AttachAndAddressesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aClientBindsItsLocalAddress(Transport transport) throws Exception {
         EventLoopGroup group = TransportGroups.group(transport);
         StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, HOST, 0,
@@ -181,7 +177,7 @@ class AttachAndAddressesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aNameIsResolvedAndItsAddressesRacedUntilOneConnects(Transport transport) throws Exception {
         EventLoopGroup group = TransportGroups.group(transport);
         StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, HOST, 0,
@@ -206,7 +202,7 @@ class AttachAndAddressesTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aServerListensOnSeveralHostsOnOnePort(Transport transport) throws Exception {
         EventLoopGroup group = TransportGroups.group(transport);
         boolean v6 = java.net.NetworkInterface.networkInterfaces().flatMap(java.net.NetworkInterface::inetAddresses)

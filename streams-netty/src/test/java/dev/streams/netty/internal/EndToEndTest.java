@@ -54,10 +54,6 @@ class EndToEndTest {
         TransportGroups.shutdown();
     }
 
-    static java.util.stream.Stream<Transport> transports() {
-        return TransportGroups.transports();
-    }
-
     // ---------------------------------------------------------------------------------------------- handlers
 
     /** The async echo: each line back until EOF. */
@@ -112,7 +108,7 @@ class EndToEndTest {
     // ---------------------------------------------------------------------------------------------- echo
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void asyncEchoRoundTrip(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, HOST, 0,
                 serverOptions(transport)));
@@ -130,7 +126,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void blockingEchoRoundTripWithManyLinesInFlight(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer(ECHO_BLOCKING, HOST, 0,
                 serverOptions(transport)));
@@ -152,7 +148,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void halfCloseLetsTheServerAnswerAfterEof(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
             byte[] all = await(reader.read(-1));
@@ -179,7 +175,7 @@ class EndToEndTest {
     // ---------------------------------------------------------------------------------------------- failures
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aPeerResetInTheMiddleOfReadExactlyFailsTheRead(Transport transport) throws Exception {
         // Known: on Netty 4.2.18's io_uring transport a reset that follows data closely is sometimes never reported
         // (the channel stays open and reads nothing more); epoll and NIO report it every time.
@@ -213,7 +209,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aPeerThatNeverReadsKeepsDrainPendingAndTheQueueNearTheHighMark(Transport transport) throws Exception {
         // The loop below only ends once drain() was seen waiting with the queue still full after the event loop
         // tried to write it out; the bound on the queue and the complete delivery afterwards are what is asserted.
@@ -274,7 +270,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void drainFailsWhenTheConnectionIsLost(Transport transport) throws Exception {
         try (ServerSocket peer = new ServerSocket()) {
             peer.setReceiveBufferSize(8 * 1024);
@@ -308,7 +304,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aFailingHandlerClosesOnlyItsConnection(Transport transport) throws Exception {
         ClientHandler handler = (reader, writer) -> reader.readLine().thenCompose(line -> {
             if (new String(line, UTF_8).equals("boom\n")) {
@@ -333,7 +329,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void awaitOnTheEventLoopIsRefused(Transport transport) throws Exception {
         CompletableFuture<Throwable> seen = new CompletableFuture<>();
         StreamServer server = await(NettyStreams.startServer((reader, writer) -> {
@@ -355,7 +351,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aRefusedConnectionFailsWithConnectException(Transport transport) throws Exception {
         int port;
         try (ServerSocket closed = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
@@ -368,7 +364,7 @@ class EndToEndTest {
     // ---------------------------------------------------------------------------------------------- server
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void closeKeepsClientsAndCloseClientsEndsThemGracefully(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer(ECHO_BLOCKING, HOST, 0,
                 serverOptions(transport)));
@@ -411,7 +407,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void abortClientsResetsThem(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer(ECHO_BLOCKING, HOST, 0,
                 serverOptions(transport)));
@@ -427,7 +423,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aServerCreatedNotServingAcceptsOnlyAfterStartServing(Transport transport) throws Exception {
         AtomicInteger handled = new AtomicInteger();
         StreamServer server = await(NettyStreams.startServer((reader, writer) -> {
@@ -454,7 +450,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aNullHostListensOnEveryInterface(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, null, 0,
                 serverOptions(transport)));
@@ -473,7 +469,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void writesInOneEventLoopTurnShareOneFlush(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, HOST, 0,
                 serverOptions(transport)));
@@ -501,7 +497,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void connectionsNameBothEnds(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, HOST, 0,
                 serverOptions(transport)));
@@ -520,7 +516,7 @@ class EndToEndTest {
     // ---------------------------------------------------------------------------------------------- arguments
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void argumentsAreChecked(Transport transport) {
         assertThatThrownBy(() -> NettyStreams.openConnection(null, 1)).isInstanceOf(NullPointerException.class)
                 .hasMessage("host");
@@ -539,7 +535,7 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void writeAfterCloseIsRefusedAndWaitClosedCompletes(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, HOST, 0,
                 serverOptions(transport)));

@@ -32,7 +32,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,10 +70,6 @@ class HappyEyeballsTest {
     @AfterAll
     static void shutdown() {
         TransportGroups.shutdown();
-    }
-
-    static Stream<Transport> transports() {
-        return TransportGroups.transports();
     }
 
     // ------------------------------------------------------------------------------------------ interleave
@@ -196,7 +191,7 @@ class HappyEyeballsTest {
     // ------------------------------------------------------------------------------------------ races
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aRefusedAttemptStartsTheNextAtOnce(Transport transport) throws Exception {
         InetSocketAddress refusing = refusingAddress();
         InetSocketAddress working = workingAddress();
@@ -213,7 +208,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void withoutADelayAttemptsRunOneAfterAnother(Transport transport) throws Exception {
         InetSocketAddress refusing1 = refusingAddress();
         InetSocketAddress refusing2 = refusingAddress();
@@ -230,7 +225,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void whenEveryAddressRefusesTheFailureCarriesEachOne(Transport transport) throws Exception {
         List<InetSocketAddress> addresses = List.of(refusingAddress(), refusingAddress(), refusingAddress());
         Recorder recorder = new Recorder(connector(transport), Map.of());
@@ -253,7 +248,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aSingleRefusedAddressFailsWithItsOwnFailure(Transport transport) throws Exception {
         InetSocketAddress refusing = refusingAddress();
         Recorder recorder = new Recorder(connector(transport), Map.of());
@@ -266,7 +261,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aSlowAttemptIsOvertakenAfterTheDelayAndCancelled(Transport transport) throws Exception {
         InetSocketAddress slow = ip("192.0.2.10");
         InetSocketAddress working = workingAddress();
@@ -285,7 +280,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aConnectorThatThrowsCountsAsAFailedAddress(Transport transport) throws Exception {
         InetSocketAddress broken = ip("192.0.2.11");
         InetSocketAddress working = workingAddress();
@@ -305,7 +300,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void twoWorkingAddressesGiveOneWinnerAndTheLoserIsClosed(Transport transport) throws Exception {
         InetSocketAddress first = workingAddress();
         InetSocketAddress second = workingAddress();
@@ -352,7 +347,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void cancellingClosesEveryAttempt(Transport transport) throws Exception {
         List<InetSocketAddress> addresses = List.of(ip("192.0.2.20"), ip("2001:db8::20"), ip("192.0.2.21"));
         Recorder recorder = new Recorder(slowFor(transport, addresses.toArray(new InetSocketAddress[0])), Map.of());
@@ -370,7 +365,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void cancellingBeforeTheDelayStartsNothingMore(Transport transport) throws Exception {
         InetSocketAddress slow = ip("192.0.2.30");
         InetSocketAddress next = ip("192.0.2.31");
@@ -388,7 +383,7 @@ class HappyEyeballsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aResolverPicksTheAddressesAndTheWorkingOneWins(Transport transport) throws Exception {
         InetSocketAddress working = workingAddress(); // 127.0.0.1 only: the same port elsewhere refuses
         HappyEyeballs.Resolver resolver = host -> List.of(InetAddress.getByName("::1"),

@@ -51,10 +51,6 @@ class ConcurrentWritersTest {
         TransportGroups.shutdown();
     }
 
-    static List<Transport> transports() {
-        return TransportGroups.transports().toList();
-    }
-
     /** {@code "<writer> <seq> <padding>\n"}, {@code size} bytes long. */
     private static byte[] record(int writer, int seq) {
         int size = SIZES[(writer + seq) % SIZES.length];
@@ -66,7 +62,7 @@ class ConcurrentWritersTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void everyWritersRecordsArriveCompleteAndInOrder(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
             EventLoop loop = ((NettyStreamWriter) writer).channel().eventLoop();

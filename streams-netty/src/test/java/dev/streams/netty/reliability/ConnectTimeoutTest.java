@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
@@ -45,12 +44,8 @@ class ConnectTimeoutTest {
         TransportGroups.shutdown();
     }
 
-    static Stream<Transport> transports() {
-        return TransportGroups.transports();
-    }
-
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aConnectToABlackHoleTimesOut(Transport transport) throws Exception {
         List<Socket> fillers = new ArrayList<>();
         try (ServerSocket hole = new ServerSocket()) {

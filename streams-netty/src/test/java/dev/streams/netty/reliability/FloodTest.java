@@ -29,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,10 +51,6 @@ class FloodTest {
     @AfterAll
     static void shutdown() {
         TransportGroups.shutdown();
-    }
-
-    static Stream<Transport> transports() {
-        return TransportGroups.transports();
     }
 
     /** What the server saw, written on its event loop and read by the test after the connection ended. */
@@ -140,7 +135,7 @@ class FloodTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aServerThatGoesOnReadingDiscardsEachOversizedLineAndStaysBounded(Transport transport) throws Exception {
         Seen seen = new Seen();
         StreamServer server = server(transport, seen, true);
@@ -172,7 +167,7 @@ class FloodTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aServerThatClosesAtTheFirstOverrunCutsTheFloodOff(Transport transport) throws Exception {
         Seen seen = new Seen();
         StreamServer server = server(transport, seen, false);

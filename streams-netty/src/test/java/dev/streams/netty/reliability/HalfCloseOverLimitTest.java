@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,12 +49,8 @@ class HalfCloseOverLimitTest {
         TransportGroups.shutdown();
     }
 
-    static Stream<Transport> transports() {
-        return TransportGroups.transports();
-    }
-
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void everythingSentBeforeTheHalfCloseIsReadable(Transport transport) throws Exception {
         byte[] data = new byte[TOTAL];
         new Random(3).nextBytes(data);

@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,10 +45,6 @@ class MisuseTest {
     @AfterAll
     static void shutdown() {
         TransportGroups.shutdown();
-    }
-
-    static Stream<Transport> transports() {
-        return TransportGroups.transports();
     }
 
     static CompletionStage<Void> echo(StreamReader reader, StreamWriter writer) {
@@ -72,7 +67,7 @@ class MisuseTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void misuseIsRefusedAndHarmsNoOtherConnection(Transport transport) throws Exception {
         StreamServer server = await(NettyStreams.startServer(MisuseTest::echo, HOST, 0,
                 ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build()));

@@ -28,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,10 +49,6 @@ class PeerResetTest {
     @AfterAll
     static void shutdown() {
         TransportGroups.shutdown();
-    }
-
-    static Stream<Transport> transports() {
-        return TransportGroups.resetReportingTransports();
     }
 
     /** A plain-socket peer and our client connected to it. */
@@ -134,7 +129,7 @@ class PeerResetTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.RESET_REPORTING)
     void aResetInTheMiddleOfReadExactly(Transport transport) throws Exception {
         String outcome = readInterruptedByReset(transport, reader -> reader.readExactly(10));
         figure("reset-readExactly-" + transport.name().toLowerCase(), "readExactly(10) with 3 bytes in failed with"
@@ -142,7 +137,7 @@ class PeerResetTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.RESET_REPORTING)
     void aResetInTheMiddleOfReadUntil(Transport transport) throws Exception {
         String outcome = readInterruptedByReset(transport, reader -> reader.readUntil(new byte[] {'\r', '\n'}));
         figure("reset-readUntil-" + transport.name().toLowerCase(), "readUntil(CRLF) with 3 bytes in failed with %s;"
@@ -150,7 +145,7 @@ class PeerResetTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.RESET_REPORTING)
     void aResetInTheMiddleOfDrain(Transport transport) throws Exception {
         try (Peer peer = new Peer(transport, 8 * 1024)) {
             CompletableFuture<Void> drain;
@@ -184,7 +179,7 @@ class PeerResetTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.RESET_REPORTING)
     void aResetWhileWaitingForClose(Transport transport) throws Exception {
         try (Peer peer = new Peer(transport, 0)) {
             CompletableFuture<Void> closed = peer.client.writer().waitClosed();
@@ -200,7 +195,7 @@ class PeerResetTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.RESET_REPORTING)
     void aResetInTheMiddleOfAServersBlockingReadExactly(Transport transport) throws Exception {
         CompletableFuture<Throwable> failed = new CompletableFuture<>();
         CompletableFuture<byte[]> after = new CompletableFuture<>();

@@ -29,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,10 +52,6 @@ class ShutdownTest {
     @AfterAll
     static void shutdown() {
         TransportGroups.shutdown();
-    }
-
-    static Stream<Transport> transports() {
-        return TransportGroups.transports();
     }
 
     /** The byte at stream position {@code i}: a pattern that shows a lost or repeated block. */
@@ -86,7 +81,7 @@ class ShutdownTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void closeClientsWithBusyHandlersLosesNothingWrittenBeforeIt(Transport transport) throws Exception {
         Map<Integer, CompletableFuture<Long>> accepted = new ConcurrentHashMap<>();
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {

@@ -29,7 +29,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,10 +56,6 @@ class SlowReaderTest {
     @AfterAll
     static void shutdown() {
         TransportGroups.shutdown();
-    }
-
-    static Stream<Transport> transports() {
-        return TransportGroups.transports();
     }
 
     /** The echo's state; touched on its event loop only, read by the test after the stall and at the end. */
@@ -149,7 +144,7 @@ class SlowReaderTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
+    @MethodSource(TransportGroups.ALL)
     void aPeerThatDoesNotReadStallsTheServerWithinItsBoundsAndLosesNothing(Transport transport) throws Exception {
         CompletableFuture<Echo> echoes = new CompletableFuture<>();
         ServerOptions options = ServerOptions.builder().limit(LIMIT).waterMarks(LOW, HIGH)

@@ -21,6 +21,11 @@ public final class TransportGroups {
     private TransportGroups() {
     }
 
+    /** {@code @MethodSource(TransportGroups.ALL)}: a parameterized test runs once per transport of {@link #transports}. */
+    public static final String ALL = "dev.streams.netty.testing.TransportGroups#transports";
+    /** {@code @MethodSource(TransportGroups.RESET_REPORTING)}: once per transport of {@link #resetReportingTransports}. */
+    public static final String RESET_REPORTING = "dev.streams.netty.testing.TransportGroups#resetReportingTransports";
+
     /** The transports, for {@code @MethodSource}: EPOLL, IO_URING (each when it loads here) and NIO. */
     public static Stream<Transport> transports() {
         return Stream.of(Transport.EPOLL, Transport.IO_URING, Transport.NIO);
