@@ -134,9 +134,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      */
     private void write(byte[] array, int off, int len, ByteBuffer nio) {
         if (len >= PENDING_CAPACITY && !channel.eventLoop().inEventLoop()) {
-            ByteBuf own = channel.alloc().ioBuffer(len); // copied before taking the lock, which the event loop takes too
-            copy(own, array, off, len, nio);
-            handOffWhole(own);
+            handOffWhole(array, off, len, nio);
         } else {
             synchronized (closed) { // the hand-over lock
                 checkOpen();
@@ -289,10 +287,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     }
 
     /**
-     * From another thread: a large write, copied into {@code own} before the lock was taken, goes to the end of the
-     * hand-off queue (which owns it from then on), or is released when the writer refuses it.
+     * From another thread: a large write, copied into a buffer of its own before the lock is taken (the event loop
+     * takes it too), goes to the end of the hand-off queue (which owns the buffer from then on), or the buffer is
+     * released when the writer refuses the write.
      */
-    private void handOffWhole(ByteBuf own) {
+    private void handOffWhole(byte[] array, int off, int len, ByteBuffer nio) {
+        ByteBuf own = channel.alloc().ioBuffer(len);
+        copy(own, array, off, len, nio);
         synchronized (closed) { // the hand-over lock
             try {
                 checkOpen();
