@@ -85,9 +85,11 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     private volatile int taskScheduled;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     // The hand-over lock is closed's monitor (a private object no one else locks; no field of its own, to spare
-    // memory per connection). It makes "check open, hand the bytes over" atomic against close(), writeEof() and
-    // connectionLost() setting their flags: a write that passed the check is queued (or written) before their
-    // closing step, which writes (or releases) the hand-off queue first, so it is never dropped.
+    // memory per connection). For writes from other threads it makes "check open, hand the bytes over" atomic against
+    // close(), writeEof() and connectionLost() setting their flags: a write that passed the check is queued before
+    // their closing step, which writes (or releases) the hand-off queue first, so it is never dropped. The event loop
+    // writes without it (see onLoopMaySend) and only takes it to swap the hand-off queue out, so no user code (an
+    // outbound handler that channel.write runs) ever runs under it.
 
     /** Set by close(), abort() or the end of the connection. */
     private volatile boolean closing;
@@ -133,28 +135,49 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * (which is then consumed, also when the bytes are dropped because the peer is gone).
      */
     private void write(byte[] array, int off, int len, ByteBuffer nio) {
-        if (len >= PENDING_CAPACITY && !channel.eventLoop().inEventLoop()) {
+        if (channel.eventLoop().inEventLoop()) {
+            // No lock on the event loop: see onLoopMaySend.
+            if (onLoopMaySend(len, nio)) {
+                writeHandOff();
+                copy(pendingBuffer(len), array, off, len, nio);
+                afterPendingWrite(true);
+            }
+        } else if (len >= PENDING_CAPACITY) {
             handOffWhole(array, off, len, nio);
         } else {
             synchronized (closed) { // the hand-over lock
                 checkOpen();
-                if (len == 0 || lost != null) {
-                    if (nio != null) {
-                        nio.position(nio.limit());
-                    }
-                    return; // nothing to send, or the peer is gone: drain() reports why
-                }
-                if (channel.eventLoop().inEventLoop()) {
-                    writeHandOff();
-                    copy(pendingBuffer(len), array, off, len, nio);
-                    afterPendingWrite(true);
-                } else {
+                if (len > 0 && lost == null) {
                     copy(handOffBuffer(len), array, off, len, nio);
                     afterHandOffWrite(len);
+                } else if (nio != null) {
+                    nio.position(nio.limit()); // nothing to send, or the peer is gone: drain() reports why
                 }
             }
         }
         failDrainersIfLost();
+    }
+
+    /**
+     * On the event loop, before a write into the pending buffer: refuses it after close() or writeEof(), and says
+     * whether there is anything to send (when the peer is gone the bytes are dropped, and {@code nio} consumed;
+     * drain() reports why).
+     *
+     * <p>The event loop needs no hand-over lock: only it touches the pending buffer, and close(), writeEof() and
+     * connectionLost() write or release that buffer on the event loop, after the write that is running now. A close()
+     * from another thread that flips its flag after this check therefore still finds these bytes and sends them first.
+     * Without the lock, {@code channel.write} — which runs outbound handlers and listeners, that is user code — never
+     * runs under it.
+     */
+    private boolean onLoopMaySend(int len, ByteBuffer nio) {
+        checkOpen();
+        if (len > 0 && lost == null) {
+            return true;
+        }
+        if (nio != null) {
+            nio.position(nio.limit());
+        }
+        return false;
     }
 
     private static void copy(ByteBuf to, byte[] array, int off, int len, ByteBuffer nio) {
@@ -173,29 +196,25 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         for (byte[] line : lines) {
             all.add(Objects.requireNonNull(line, "lines[" + i++ + "]"));
         }
-        synchronized (closed) { // the hand-over lock
-            checkOpen();
-            if (lost != null) {
-                return;
-            }
-            boolean onLoop = channel.eventLoop().inEventLoop();
-            if (onLoop) {
-                writeHandOff();
-            }
+        if (channel.eventLoop().inEventLoop()) {
+            checkOpen(); // no lock on the event loop: see onLoopMaySend
+            writeHandOff();
             for (byte[] line : all) {
-                if (line.length == 0) {
-                    continue;
-                }
-                if (onLoop) {
+                if (line.length > 0 && lost == null) { // once the peer is gone the lines are dropped
                     pendingBuffer(line.length).writeBytes(line);
                     afterPendingWrite(false);
-                } else {
-                    handOffBuffer(line.length).writeBytes(line);
-                    afterHandOffWrite(line.length);
                 }
             }
-            if (onLoop) {
-                flush();
+            flush();
+        } else {
+            synchronized (closed) { // the hand-over lock
+                checkOpen();
+                for (byte[] line : all) {
+                    if (line.length > 0 && lost == null) {
+                        handOffBuffer(line.length).writeBytes(line);
+                        afterHandOffWrite(line.length);
+                    }
+                }
             }
         }
         failDrainersIfLost();

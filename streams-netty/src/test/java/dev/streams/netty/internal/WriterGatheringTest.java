@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +41,8 @@ class WriterGatheringTest {
     private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
 
     private final List<String> handedOver = new CopyOnWriteArrayList<>();
+    /** Run once by the recording handler, on the event loop, after it recorded the next buffer handed over. */
+    private volatile Runnable onHandOver;
     private Channel server;
     private Channel client;
     private StreamConnection connection;
@@ -65,6 +68,11 @@ class WriterGatheringTest {
                     @Override
                     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
                         handedOver.add(((ByteBuf) msg).toString(US_ASCII)); // recorded; ownership passes on
+                        Runnable hook = onHandOver;
+                        onHandOver = null;
+                        if (hook != null) {
+                            hook.run();
+                        }
                         ctx.write(msg, promise);
                     }
                 })
@@ -148,5 +156,29 @@ class WriterGatheringTest {
         client.eventLoop().submit(() -> { }).sync();
         client.eventLoop().submit(() -> { }).sync();
         assertThat(String.join("", handedOver)).isEqualTo("from a thread\nfrom the loop\n");
+    }
+
+    @Test
+    void anOutboundHandlerRunByAWriteOnTheEventLoopDoesNotHoldUpWritesFromOtherThreads() throws Exception {
+        // A write of PENDING_CAPACITY bytes on the event loop goes to the channel at once, so the outbound handler
+        // runs inside writer.write(). There it waits (bounded) for a write from another thread. Were the writer's
+        // hand-over lock held around channel.write, that write could not finish: a lock-order deadlock, which the
+        // bounded wait turns into a failure.
+        AtomicBoolean otherWriteReturned = new AtomicBoolean();
+        onHandOver = () -> {
+            Thread other = new Thread(() -> connection.writer().write("other\n".getBytes(US_ASCII)));
+            other.start();
+            try {
+                other.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            otherWriteReturned.set(!other.isAlive());
+        };
+        String large = "x".repeat(ChannelStreamWriter.PENDING_CAPACITY);
+        client.eventLoop().submit(() -> connection.writer().write(large.getBytes(US_ASCII))).sync();
+        client.eventLoop().submit(() -> { }).sync(); // the writer's task has written the other thread's bytes
+        assertThat(otherWriteReturned).as("the other thread's write returned while the handler ran").isTrue();
+        assertThat(handedOver).containsExactly(large, "other\n");
     }
 }
