@@ -4,6 +4,7 @@ import dev.streams.StreamServer;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -92,7 +93,8 @@ public final class EchoServer {
         switch (kind) {
             case "netty-raw":
             case "netty-line":
-                return startNetty(kind.equals("netty-line"), threads, port, out);
+            case "netty-line-bytes":
+                return startNetty(kind, threads, port, out);
             case "streams-async":
             case "streams-blocking":
                 return startStreams(kind.equals("streams-blocking"), threads, port, out);
@@ -108,10 +110,11 @@ public final class EchoServer {
                 Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
-    private static AutoCloseable startNetty(boolean line, int threads, int port, Consumer<String> out)
+    private static AutoCloseable startNetty(String kind, int threads, int port, Consumer<String> out)
             throws InterruptedException {
         EventLoopGroup group = newGroup(threads, "echo-loop");
-        ChannelHandler echo = new Echo();
+        boolean line = !kind.equals("netty-raw");
+        ChannelHandler echo = kind.equals("netty-line-bytes") ? new BytesEcho() : new Echo();
         Class<? extends ServerSocketChannel> type = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Channel server = new ServerBootstrap()
@@ -277,9 +280,31 @@ public final class EchoServer {
         return "MEM heap=" + heap + " direct=" + direct;
     }
 
+    /**
+     * Echoes each frame as the asyncio contract moves it, without the futures: copied into a new {@code byte[]} (what
+     * readLine returns), released, and that array copied into a new buffer for the channel (what write does);
+     * flushes once per read batch. The least any implementation of the contract can do per line.
+     */
+    @ChannelHandler.Sharable
+    static final class BytesEcho extends Echo {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg; // ours: released once copied
+            byte[] bytes;
+            try {
+                bytes = new byte[frame.readableBytes()];
+                frame.readBytes(bytes);
+            } finally {
+                frame.release();
+            }
+            ByteBuf reply = ctx.alloc().ioBuffer(bytes.length).writeBytes(bytes);
+            ctx.write(reply, ctx.voidPromise()); // Netty owns reply from here on
+        }
+    }
+
     /** Writes back whatever it reads (a buffer or a frame); flushes once per read batch. */
     @ChannelHandler.Sharable
-    static final class Echo extends ChannelInboundHandlerAdapter {
+    static class Echo extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.write(msg, ctx.voidPromise());

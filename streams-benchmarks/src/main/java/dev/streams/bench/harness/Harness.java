@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  */
 public final class Harness {
 
-    static final List<String> JAVA_KINDS = List.of("netty-raw", "netty-line", "streams-async", "streams-blocking",
-            "jdk-vt");
+    static final List<String> JAVA_KINDS = List.of("netty-raw", "netty-line", "netty-line-bytes", "streams-async",
+            "streams-blocking", "jdk-vt");
 
     /** A load scenario: connections, line size (with its newline), lines in flight per connection. */
     static final class Scenario {
@@ -276,7 +276,8 @@ public final class Harness {
                     ratio < 0 ? "-" : String.format(Locale.ROOT, "%.3f", ratio), t.get(0)[5],
                     bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes), sum(t, 4)));
         }
-        String[][] pairs = {{"streams-blocking", "jdk-vt"}, {"streams-async", "py-uvloop"},
+        String[][] pairs = {{"streams-async", "netty-line-bytes"}, {"streams-blocking", "jdk-vt"},
+                {"streams-async", "py-uvloop"},
                 {"streams-blocking", "py-uvloop"}, {"streams-async", "py-asyncio"}, {"streams-blocking", "py-asyncio"}};
         for (String[] pair : pairs) {
             double ratio = ratio(trials, pair[0], pair[1]);

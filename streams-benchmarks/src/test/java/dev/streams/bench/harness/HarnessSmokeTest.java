@@ -31,7 +31,8 @@ class HarnessSmokeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"netty-raw", "netty-line", "streams-async", "streams-blocking", "jdk-vt"})
+    @ValueSource(strings = {"netty-raw", "netty-line", "netty-line-bytes", "streams-async", "streams-blocking",
+        "jdk-vt"})
     void echoesPipelinedLines(String kind) throws Exception {
         AtomicInteger port = new AtomicInteger();
         AutoCloseable server = EchoServer.start(kind, 1, 0,
