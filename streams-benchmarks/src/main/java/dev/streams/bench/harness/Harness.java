@@ -277,8 +277,8 @@ public final class Harness {
                     bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes), sum(t, 4)));
         }
         String[][] pairs = {{"streams-async", "netty-line-bytes"}, {"streams-blocking", "jdk-vt"},
-                {"streams-async", "py-uvloop"},
-                {"streams-blocking", "py-uvloop"}, {"streams-async", "py-asyncio"}, {"streams-blocking", "py-asyncio"}};
+                {"streams-async", "py-uvloop"}, {"streams-blocking", "py-uvloop"}, {"streams-async", "py-asyncio"},
+                {"streams-blocking", "py-asyncio"}};
         for (String[] pair : pairs) {
             double ratio = ratio(trials, pair[0], pair[1]);
             if (ratio >= 0) {

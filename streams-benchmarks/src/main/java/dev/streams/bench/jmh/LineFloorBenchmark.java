@@ -10,7 +10,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The work a line echo does per line beyond a raw echo, which hands the buffer it received back untouched, one step
- * at a time: find the newline ({@code search}: all that {@code LineBasedFrameDecoder} adds), then, under the asyncio
+ * at a time: find the newline ({@code search}: what {@code LineBasedFrameDecoder} adds, besides a slice), then, under the asyncio
  * contract, copy the line out into the {@code byte[]} that {@code readLine} returns ({@code copyOut}) and copy that
  * array into a pooled buffer for the channel ({@code copyIn}: what {@code write} does). No implementation of the
  * contract can do less, so these figures bound the ratio against raw Netty from above (PERFORMANCE.md works it out).
