@@ -1,13 +1,13 @@
 package dev.streams.netty.internal;
 
 import dev.streams.netty.NettyStreamWriter;
-import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
