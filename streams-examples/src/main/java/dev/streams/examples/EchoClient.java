@@ -78,7 +78,7 @@ public final class EchoClient {
         }
 
         CompletableFuture<StreamConnection> connect() {
-            return unix != null ? NettyStreams.openUnixConnection(unix, options)
+            return unix != null ? NettyStreams.openConnection(dev.streams.netty.Endpoint.unix(unix), options)
                     : NettyStreams.openConnection(host, port, options);
         }
 

@@ -8,6 +8,7 @@ import dev.streams.LimitOverrunException;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
 import dev.streams.StreamWriter;
+import dev.streams.netty.Endpoint;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.StreamOptions;
@@ -44,7 +45,7 @@ import java.util.stream.Collectors;
  * A line longer than the limit is reported on stderr and that connection is closed; the others carry on.
  *
  * <p>Where it listens and how are options of the library, not of the handler: {@code --unix} starts the same
- * handler with {@code startUnixServer}, {@code --tls} puts a server {@code SslContext} in the {@link ServerOptions}
+ * handler with {@code Endpoint.unix}, {@code --tls} puts a server {@code SslContext} in the {@link ServerOptions}
  * (the handler then only sees connections whose handshake succeeded).
  */
 public final class EchoServer {
@@ -180,14 +181,10 @@ public final class EchoServer {
         Echo echo = new Echo(options.plain, options.limit, log, err);
         ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
                 .build();
-        if (options.unix != null) {
-            return options.blocking
-                    ? NettyStreams.startBlockingUnixServer(echo::serveBlocking, options.unix, serverOptions)
-                    : NettyStreams.startUnixServer(echo::serveAsync, options.unix, serverOptions);
-        }
+        Endpoint where = options.unix != null ? Endpoint.unix(options.unix) : Endpoint.tcp(options.host, options.port);
         return options.blocking
-                ? NettyStreams.startBlockingServer(echo::serveBlocking, options.host, options.port, serverOptions)
-                : NettyStreams.startServer(echo::serveAsync, options.host, options.port, serverOptions);
+                ? NettyStreams.startBlockingServer(echo::serveBlocking, where, serverOptions)
+                : NettyStreams.startServer(echo::serveAsync, where, serverOptions);
     }
 
     /**

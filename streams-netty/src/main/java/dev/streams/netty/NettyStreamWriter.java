@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The writer of a Netty connection: a {@link StreamWriter} plus STARTTLS and the channel underneath. Every writer
- * this library makes is one; {@link NettyStreams#startTls} saves the cast.
+ * this library makes is one (cast a handler's {@code StreamWriter} to reach STARTTLS).
  */
 public interface NettyStreamWriter extends StreamWriter {
 

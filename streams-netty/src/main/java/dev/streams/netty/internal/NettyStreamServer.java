@@ -24,12 +24,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>{@link #close()} closes the server channels only. {@link #waitClosed()} completes once they are closed and the
  * last tracked connection has ended.
  */
-public final class NettyStreamServer implements StreamServer, ChannelFutureListener {
+public final class NettyStreamServer implements StreamServer {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(NettyStreamServer.class);
 
-    /** The open client connections by channel; the server itself is each channel's close listener. */
+    /** The open client connections by channel. */
     private final Map<Channel, NettyStreamConnection> clients = new ConcurrentHashMap<>();
+    /** Each client channel's close listener: stops tracking it. */
+    private final ChannelFutureListener untrack = closed -> {
+        clients.remove(closed.channel());
+        checkAllClosed();
+    };
     private final List<Channel> serverChannels = new ArrayList<>();
     private final CompletableFuture<Void> serverClosed = new CompletableFuture<>();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
@@ -57,14 +62,7 @@ public final class NettyStreamServer implements StreamServer, ChannelFutureListe
     public void track(NettyStreamConnection connection) {
         Channel channel = connection.writer().channel();
         clients.put(channel, connection);
-        channel.closeFuture().addListener(this);
-    }
-
-    /** A client channel closed: stop tracking it. */
-    @Override
-    public void operationComplete(ChannelFuture closed) {
-        clients.remove(closed.channel());
-        checkAllClosed();
+        channel.closeFuture().addListener(untrack);
     }
 
     public Executor blockingExecutor() {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
 import dev.streams.netty.ConnectOptions;
+import dev.streams.netty.Endpoint;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.testing.TransportGroups;
@@ -208,8 +209,8 @@ class AttachAndAddressesTest {
         boolean v6 = java.net.NetworkInterface.networkInterfaces().flatMap(java.net.NetworkInterface::inetAddresses)
                 .anyMatch(a -> a.getHostAddress().startsWith("0:0:0:0:0:0:0:1"));
         String[] hosts = v6 ? new String[] {HOST, "::1"} : new String[] {HOST, "127.0.0.2"};
-        StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, 0,
-                ServerOptions.builder().eventLoopGroup(group).build(), hosts));
+        StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, Endpoint.tcp(0, hosts),
+                ServerOptions.builder().eventLoopGroup(group).build()));
         try {
             assertThat(server.localAddresses()).hasSize(2);
             int port = ((InetSocketAddress) server.localAddresses().get(0)).getPort();
@@ -227,7 +228,7 @@ class AttachAndAddressesTest {
             server.close();
             await(server.waitClosed());
         }
-        assertThatThrownBy(() -> NettyStreams.startServer(EndToEndTest::echoAsync, 0, ServerOptions.DEFAULTS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no host");
+        assertThatThrownBy(() -> NettyStreams.startServer(EndToEndTest::echoAsync, Endpoint.tcp(0),
+                ServerOptions.DEFAULTS)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no host");
     }
 }

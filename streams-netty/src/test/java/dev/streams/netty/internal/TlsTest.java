@@ -9,6 +9,7 @@ import dev.streams.BlockingClientHandler;
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
 import dev.streams.netty.ConnectOptions;
+import dev.streams.netty.NettyStreamWriter;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.testing.TransportGroups;
@@ -240,7 +241,7 @@ class TlsTest {
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
             assertThat(new String(await(reader.readLine()), UTF_8)).isEqualTo("STARTTLS\n");
             bufferedAtStartTls.set(((ByteBufStreamReader) reader).buffered());
-            await(NettyStreams.startTls(writer, serverContext, null));
+            await(((NettyStreamWriter) writer).startTls(serverContext, null));
             ECHO.handle(reader, writer);
         }, HOST, 0, ServerOptions.builder().eventLoopGroup(group()).build()));
         Channel channel = null;
@@ -281,7 +282,8 @@ class TlsTest {
         StreamServer server = tlsServer(TlsTest.server, provider);
         try (StreamConnection conn = await(NettyStreams.openConnection(HOST, port(server),
                 client(provider).serverHostname("localhost").build()))) {
-            assertThatThrownBy(() -> await(NettyStreams.startTls(conn.writer(), clientContext(provider), "localhost")))
+            assertThatThrownBy(() -> await(((NettyStreamWriter) conn.writer()).startTls(clientContext(provider),
+                    "localhost")))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("already");
         } finally {
             stop(server);

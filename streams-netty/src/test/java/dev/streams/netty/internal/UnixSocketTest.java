@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
 import dev.streams.netty.ConnectOptions;
+import dev.streams.netty.Endpoint;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.testing.TransportGroups;
@@ -53,14 +54,14 @@ class UnixSocketTest {
     void echoesInBothStylesAndRemovesTheSocketFileOnClose(Transport transport) throws Exception {
         Path async = dir.resolve("async.sock");
         Path blocking = dir.resolve("blocking.sock");
-        StreamServer one = await(NettyStreams.startUnixServer(EndToEndTest::echoAsync, async,
+        StreamServer one = await(NettyStreams.startServer(EndToEndTest::echoAsync, Endpoint.unix(async),
                 serverOptions(transport)));
-        StreamServer two = await(NettyStreams.startBlockingUnixServer(EndToEndTest.ECHO_BLOCKING, blocking,
+        StreamServer two = await(NettyStreams.startBlockingServer(EndToEndTest.ECHO_BLOCKING, Endpoint.unix(blocking),
                 serverOptions(transport)));
         try {
             assertThat(one.localAddresses()).containsExactly(UnixDomainSocketAddress.of(async));
             for (Path path : new Path[] {async, blocking}) {
-                try (StreamConnection conn = await(NettyStreams.openUnixConnection(path, clientOptions(transport)))) {
+                try (StreamConnection conn = await(NettyStreams.openConnection(Endpoint.unix(path), clientOptions(transport)))) {
                     conn.writer().write("Привет\n".getBytes(UTF_8));
                     assertThat(new String(await(conn.reader().readLine()), UTF_8)).isEqualTo("Привет\n");
                     assertThat(conn.writer().remoteAddress()).isEqualTo(UnixDomainSocketAddress.of(path));
@@ -87,9 +88,9 @@ class UnixSocketTest {
             dead.bind(UnixDomainSocketAddress.of(stale)); // the JDK leaves the file behind on close
         }
         assertThat(stale).exists();
-        StreamServer server = await(NettyStreams.startUnixServer(EndToEndTest::echoAsync, stale,
+        StreamServer server = await(NettyStreams.startServer(EndToEndTest::echoAsync, Endpoint.unix(stale),
                 serverOptions(transport)));
-        try (StreamConnection conn = await(NettyStreams.openUnixConnection(stale, clientOptions(transport)))) {
+        try (StreamConnection conn = await(NettyStreams.openConnection(Endpoint.unix(stale), clientOptions(transport)))) {
             conn.writer().write("fresh\n".getBytes(UTF_8));
             assertThat(new String(await(conn.reader().readLine()), UTF_8)).isEqualTo("fresh\n");
         } finally {
@@ -98,7 +99,7 @@ class UnixSocketTest {
         }
 
         Path regular = Files.writeString(dir.resolve("not-a-socket"), "data");
-        assertThatThrownBy(() -> NettyStreams.startUnixServer(EndToEndTest::echoAsync, regular,
+        assertThatThrownBy(() -> NettyStreams.startServer(EndToEndTest::echoAsync, Endpoint.unix(regular),
                 serverOptions(transport))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a socket");
         assertThat(regular).hasContent("data");
@@ -107,7 +108,7 @@ class UnixSocketTest {
     @ParameterizedTest
     @MethodSource("transports")
     void connectingToNothingFails(Transport transport) {
-        assertThatThrownBy(() -> await(NettyStreams.openUnixConnection(dir.resolve("nobody.sock"),
+        assertThatThrownBy(() -> await(NettyStreams.openConnection(Endpoint.unix(dir.resolve("nobody.sock")),
                 clientOptions(transport)))).isInstanceOf(java.io.IOException.class)
                 .hasMessageContaining("nobody.sock");
     }
