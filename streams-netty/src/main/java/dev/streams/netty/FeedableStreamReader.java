@@ -6,7 +6,8 @@ import io.netty.buffer.ByteBuf;
 /**
  * A {@link StreamReader} that is fed by hand: asyncio's {@code feed_data}, {@code feed_eof} and
  * {@code set_exception}. {@link NettyStreams#newReader(int)} makes one without a channel (for tests and for protocols
- * parsed from memory); the channel handler feeds the reader of every connection the same way.
+ * parsed from memory). The readers of connections are fed the same way by their channel handler, but are not
+ * {@code FeedableStreamReader}s: only {@code newReader} returns a reader that user code can feed.
  */
 public interface FeedableStreamReader extends StreamReader {
 

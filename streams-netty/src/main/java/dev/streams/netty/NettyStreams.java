@@ -232,7 +232,7 @@ public final class NettyStreams {
      * @throws IllegalArgumentException when {@code limit <= 0}
      */
     public static FeedableStreamReader newReader(int limit) {
-        return new ByteBufStreamReader(limit);
+        return new ByteBufStreamReader.Standalone(limit);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.streams.netty.internal;
 
 import dev.streams.IncompleteReadException;
 import dev.streams.LimitOverrunException;
+import dev.streams.StreamReader;
 import dev.streams.netty.FeedableStreamReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -23,8 +24,13 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Back-pressure.</b> Above {@code 2 × limit} buffered bytes the {@link ReadControl} is told to stop; at
  * {@code limit} or below, or whenever a read waits, to read again.
+ *
+ * <p><b>Feeding.</b> The channel handler feeds a connection's reader with {@link #feedData(ByteBuf)},
+ * {@link #feedEof()} and {@link #setException}. Those are not part of the reader a connection hands out (no cast to
+ * {@code FeedableStreamReader} reaches them on a live socket): only {@link Standalone}, made by
+ * {@code NettyStreams.newReader}, is a {@code FeedableStreamReader}.
  */
-public final class ByteBufStreamReader implements FeedableStreamReader {
+public class ByteBufStreamReader implements StreamReader {
 
     static final int READ = 0;
     static final int READ_ALL = 1;
@@ -50,7 +56,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link #ownDirectBuffer}. */
     private boolean copyThroughNio;
 
-    /** A reader fed by hand: {@link ReadControl#NONE}. */
+    /** A reader fed by hand (no source to stop): {@link ReadControl#NONE}. */
     public ByteBufStreamReader(int limit) {
         this(limit, ReadControl.NONE);
     }
@@ -294,7 +300,6 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
 
     // ---------------------------------------------------------------------------------------------- feeding
 
-    @Override
     public void feedData(ByteBuf data) {
         Objects.requireNonNull(data, "data");
         ReadFuture completed;
@@ -323,7 +328,6 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
         completed.deliver(outcome);
     }
 
-    @Override
     public void feedData(byte[] data) {
         Objects.requireNonNull(data, "data");
         feedData(Unpooled.wrappedBuffer(data.clone()));
@@ -344,12 +348,10 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
         }
     }
 
-    @Override
     public void feedEof() {
         end(null);
     }
 
-    @Override
     public void setException(Throwable cause) {
         end(Objects.requireNonNull(cause, "cause"));
     }
@@ -499,6 +501,18 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
             return "StreamReader[limit=" + limit + ", buffered=" + buffer.readableBytes()
                     + (eof ? ", eof" : "") + (failure != null ? ", failed=" + failure : "")
                     + (waiter != null ? ", waiting" : "") + "]";
+        }
+    }
+
+    /** A reader with no channel, fed by hand: the one kind of reader that is a {@link FeedableStreamReader}. */
+    public static final class Standalone extends ByteBufStreamReader implements FeedableStreamReader {
+
+        /**
+         * @param limit the reader's limit
+         * @throws IllegalArgumentException when {@code limit <= 0}
+         */
+        public Standalone(int limit) {
+            super(limit);
         }
     }
 }

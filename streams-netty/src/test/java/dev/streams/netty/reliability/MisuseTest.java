@@ -17,6 +17,7 @@ import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.FeedableStreamReader;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
+import dev.streams.netty.internal.ByteBufStreamReader;
 import dev.streams.netty.internal.Internals;
 import dev.streams.netty.internal.Transport;
 import dev.streams.netty.testing.TransportGroups;
@@ -85,8 +86,10 @@ class MisuseTest {
             within(closed.writer().waitClosed());
             stillEchoes(witness);
 
-            // feedData after EOF, on the reader of a connection that ended, and on a standalone reader
-            FeedableStreamReader ended = (FeedableStreamReader) closed.reader();
+            // a connection's reader cannot be fed by user code (only newReader's can); feedData after EOF, on the
+            // (internal) reader of a connection that ended, and on a standalone reader
+            assertThat(closed.reader()).isNotInstanceOf(FeedableStreamReader.class);
+            ByteBufStreamReader ended = (ByteBufStreamReader) closed.reader();
             ByteBuf late = Unpooled.buffer(4).writeInt(42);
             assertThatThrownBy(() -> ended.feedData(late)).isInstanceOf(IllegalStateException.class)
                     .hasMessage("feedData after feedEof");
