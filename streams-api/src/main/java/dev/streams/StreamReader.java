@@ -1,6 +1,8 @@
 package dev.streams;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The reading half of a connection: asyncio's {@code StreamReader}.
@@ -84,4 +86,31 @@ public interface StreamReader {
 
     /** The limit of this reader, in bytes (see the class comment). */
     int limit();
+
+    /**
+     * Calls {@code action} for every line until EOF: asyncio's {@code async for line in reader}.
+     *
+     * <pre>{@code
+     * reader.forEachLine(line -> {
+     *     writer.write(line);
+     *     return writer.drain();              // the next line is read once the peer keeps up
+     * }).thenRun(writer::close);
+     * }</pre>
+     *
+     * <p>Each line is what {@link #readLine()} returns (with its {@code '\n'}; the partial last line at EOF too).
+     * The stage the action returns is waited for before the next line is read, which is the back-pressure; a
+     * {@code null} stage counts as done. Lines the buffer already holds are handed on in a loop, not by recursion:
+     * millions of buffered lines take no stack. The action runs on the thread that completed the read (the event
+     * loop, for a connection), or on the caller's thread for lines already buffered.
+     *
+     * @param action called with each line; returns a stage to wait for, or {@code null}
+     * @return completes at EOF; fails with the stream's failure (what {@code readLine} fails with, such as a
+     *         {@link LimitOverrunException} or a reset), with what the action throws, or with its stage's failure.
+     *         Cancelling it stops the loop: no further line is handed on, and a read that waits is cancelled (its
+     *         bytes stay buffered)
+     * @throws NullPointerException when {@code action} is null
+     */
+    default CompletableFuture<Void> forEachLine(Function<byte[], ? extends CompletionStage<?>> action) {
+        return LineLoop.run(this, action);
+    }
 }
