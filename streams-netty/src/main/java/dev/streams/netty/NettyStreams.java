@@ -242,8 +242,9 @@ public final class NettyStreams {
      * then on. Bytes the channel read before this call are not seen. Only {@code ByteBuf} messages reach the reader;
      * others pass on.
      *
-     * @param options its limit, water marks (set on the channel's config) and TLS timeouts (for STARTTLS) are used;
-     *                its event loop group, transport and SSL context are ignored (add your own {@code SslHandler})
+     * @param options its limit, water marks (set on the channel's config), idle timeout and TLS timeouts (for
+     *                STARTTLS) are used; its event loop group, transport and SSL context are ignored (add your own
+     *                {@code SslHandler})
      */
     public static StreamConnection attach(Channel channel, StreamOptions options) {
         Objects.requireNonNull(channel, "channel");

@@ -66,6 +66,8 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
      * thread that takes them ({@link #takeSignals}) tells them.
      */
     private int pendingSignals;
+    /** Unread bytes were dropped for want of memory: the end of the stream was not read, so never {@link #atEof}. */
+    private boolean dropped;
 
     /** A reader fed by hand: {@link ReadControl#NONE}. */
     public ByteBufStreamReader(int limit) {
@@ -469,11 +471,12 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
      * @return the reader's failure, the answer for every read from now on
      */
     private Throwable outOfMemory(OutOfMemoryError error, String what) {
-        int dropped = buffer.readableBytes();
+        int unread = buffer.readableBytes();
         buffer.release();
         setBuffer(Unpooled.EMPTY_BUFFER);
+        dropped |= unread > 0;
         if (failure == null) {
-            failure = new IOException("out of memory " + what + ": " + dropped + " unread bytes dropped (reader limit "
+            failure = new IOException("out of memory " + what + ": " + unread + " unread bytes dropped (reader limit "
                     + limit + ")", error);
         }
         pendingSignals |= FAILED_ITSELF;
@@ -568,7 +571,7 @@ public final class ByteBufStreamReader implements FeedableStreamReader {
     @Override
     public boolean atEof() {
         synchronized (this) {
-            return eof && !buffer.isReadable();
+            return eof && !buffer.isReadable() && !dropped;
         }
     }
 

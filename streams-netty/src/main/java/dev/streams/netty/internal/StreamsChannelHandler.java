@@ -47,13 +47,15 @@ import javax.net.ssl.SSLException;
  * a handler in the pipeline) is logged at WARN with the connection's name; running out of memory for the reader's
  * bytes at WARN in one line.
  */
-public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter implements ReadControl {
+public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(StreamsChannelHandler.class);
 
     private final NettyStreamConnection connection;
     private final StreamOptions options;
     private final CompletableFuture<NettyStreamConnection> ready = new CompletableFuture<>();
+    /** {@link #applyReading}, as the task that other threads' changes of the reader's wish queue on the event loop. */
+    private final Runnable applyReading = this::applyReading;
 
     private ChannelHandlerContext ctx;
     private boolean activated;
@@ -70,10 +72,21 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
 
     /**
      * @param channel the channel this handler will be added to
-     * @param options the limit, and the TLS timeouts for STARTTLS
+     * @param options the limit, the idle timeout, and the TLS timeouts for STARTTLS
      */
     public StreamsChannelHandler(Channel channel, StreamOptions options) {
-        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(), this);
+        ReadControl control = new ReadControl() {
+            @Override
+            public void readingChanged() {
+                StreamsChannelHandler.this.readingChanged();
+            }
+
+            @Override
+            public void readerFailed(Throwable cause) {
+                StreamsChannelHandler.this.readerFailed(cause);
+            }
+        };
+        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(), control);
         this.connection = new NettyStreamConnection(reader, new ChannelStreamWriter(channel, this), this);
         this.options = options;
     }
@@ -83,14 +96,13 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
      * loop (from another thread, in a task). Called after the reader released its lock: turning autoRead on runs
      * every outbound handler's {@code read()}, which may deliver data at once (a {@code FlowControlHandler} does).
      */
-    @Override
-    public void readingChanged() {
+    private void readingChanged() {
         Channel channel = connection.writer().channel();
         if (channel.eventLoop().inEventLoop()) {
             applyReading();
         } else {
             try {
-                channel.eventLoop().execute(this::applyReading);
+                channel.eventLoop().execute(applyReading);
             } catch (RejectedExecutionException loopShutDown) {
                 // the channel is gone with its event loop: nothing to read
             }
@@ -106,8 +118,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
     }
 
     /** The reader could not allocate memory for its bytes: it failed, and its connection closes. */
-    @Override
-    public void readerFailed(Throwable cause) {
+    private void readerFailed(Throwable cause) {
         Channel channel = connection.writer().channel();
         if (channel.eventLoop().inEventLoop()) {
             fail(cause);
@@ -269,7 +280,9 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
             log(cause);
         }
         connection.reader().setException(cause);
-        ctx.close();
+        if (!ended) {
+            ctx.close(); // not after the handler was removed: the channel is the application's again
+        }
     }
 
     private void log(Throwable cause) {
