@@ -50,9 +50,12 @@ import java.util.stream.Collectors;
  */
 public final class EchoServer {
 
+    /** The default of {@code --idle-timeout}: a connection silent for five minutes is closed. */
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
+
     static final String USAGE = String.join("\n",
             "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking] [--plain] [--limit BYTES]",
-            "                   [--tls [--cert FILE --key FILE | --write-cert FILE]]",
+            "                   [--idle-timeout SECONDS] [--tls [--cert FILE --key FILE | --write-cert FILE]]",
             "",
             "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
             "and logs \"Получено: <line>\". Stops cleanly on Ctrl-C or SIGTERM (exit code 0).",
@@ -65,6 +68,9 @@ public final class EchoServer {
             "  --plain           echo each line unchanged and log nothing (for benchmarks)",
             "  --limit BYTES     the longest line accepted (default " + StreamOptions.DEFAULT_LIMIT + ");",
             "                    a longer one closes that connection",
+            "  --idle-timeout SECONDS",
+            "                    close a connection that neither reads nor writes a byte for that long",
+            "                    (default " + DEFAULT_IDLE_TIMEOUT.toSeconds() + "; fractions allowed; 0 for never)",
             "  --tls             serve over TLS; without --cert and --key, with a self-signed certificate for",
             "                    localhost and 127.0.0.1 made at start (its SHA-256 fingerprint is printed)",
             "  --cert FILE       the certificate chain (PEM) for --tls",
@@ -87,6 +93,8 @@ public final class EchoServer {
         boolean blocking;
         boolean plain;
         int limit = StreamOptions.DEFAULT_LIMIT;
+        /** The idle timeout, or null for none ({@code --idle-timeout 0}). */
+        Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         boolean tls;
         Path cert;
         Path key;
@@ -105,6 +113,10 @@ public final class EchoServer {
                     case "--port" -> options.port = Cli.port(Cli.value(args, i++));
                     case "--unix" -> options.unix = Path.of(Cli.value(args, i++));
                     case "--limit" -> options.limit = Cli.positive("--limit", Cli.value(args, i++));
+                    case "--idle-timeout" -> {
+                        String seconds = Cli.value(args, i++);
+                        options.idleTimeout = seconds.equals("0") ? null : Cli.seconds("--idle-timeout", seconds);
+                    }
                     case "--blocking" -> options.blocking = true;
                     case "--plain" -> options.plain = true;
                     case "--tls" -> options.tls = true;
@@ -180,7 +192,7 @@ public final class EchoServer {
     static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
         Echo echo = new Echo(options.plain, options.limit, log, err);
         ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
-                .build();
+                .idleTimeout(options.idleTimeout).build();
         Endpoint where = options.unix != null ? Endpoint.unix(options.unix) : Endpoint.tcp(options.host, options.port);
         return options.blocking
                 ? NettyStreams.startBlockingServer(echo::serveBlocking, where, serverOptions)

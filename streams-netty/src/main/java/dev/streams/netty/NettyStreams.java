@@ -97,8 +97,9 @@ public final class NettyStreams {
      * others pass on.
      *
      * @param channel the channel, registered with an event loop
-     * @param options its limit, water marks (set on the channel's config) and TLS timeouts (for STARTTLS) are used;
-     *                its event loop group, transport and SSL context are ignored (add your own {@code SslHandler})
+     * @param options its limit, water marks (set on the channel's config), idle timeout and TLS timeouts (for
+     *                STARTTLS) are used; its event loop group, transport and SSL context are ignored (add your own
+     *                {@code SslHandler})
      * @return the connection over the channel
      * @throws NullPointerException when {@code channel} or {@code options} is null
      */

@@ -12,7 +12,8 @@ import java.util.Objects;
  *   <caption>Defaults</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code limit}</td><td>65,536 bytes</td><td>the reader's limit: separator searches fail past it, and the
- *       connection stops reading above {@code 2 × limit} buffered bytes</td></tr>
+ *       connection stops reading above {@code 2 × limit} buffered bytes. What a limit costs in memory is in
+ *       {@link Builder#limit(int)}</td></tr>
  *   <tr><td>{@code waterMarks}</td><td>16 KiB / 64 KiB</td><td>{@code drain()} waits while more than the high mark
  *       is queued, until the queue falls to the low mark</td></tr>
  *   <tr><td>{@code eventLoopGroup}</td><td>the shared default group</td><td>an epoll or NIO group of the user's;
@@ -28,6 +29,9 @@ import java.util.Objects;
  *       with {@code SslHandshakeTimeoutException}</td></tr>
  *   <tr><td>{@code closeNotifyTimeout}</td><td>30 s</td><td>how long a TLS close waits for close_notify to be
  *       flushed before closing the socket anyway</td></tr>
+ *   <tr><td>{@code idleTimeout}</td><td>none (as asyncio)</td><td>a connection that neither reads nor writes a byte
+ *       for that long is closed; its reads fail with {@link java.net.SocketTimeoutException}. Counted from the
+ *       moment the connection is ready (after a TLS handshake, which has its own timeout)</td></tr>
  * </table>
  */
 public abstract class StreamOptions {
@@ -47,6 +51,7 @@ public abstract class StreamOptions {
     private final SslContext sslContext;
     private final Duration handshakeTimeout;
     private final Duration closeNotifyTimeout;
+    private final Duration idleTimeout;
 
     /** The default TLS handshake timeout. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
@@ -62,6 +67,7 @@ public abstract class StreamOptions {
         this.sslContext = builder.sslContext;
         this.handshakeTimeout = builder.handshakeTimeout;
         this.closeNotifyTimeout = builder.closeNotifyTimeout;
+        this.idleTimeout = builder.idleTimeout;
     }
 
     /** The reader's limit, in bytes. */
@@ -104,11 +110,22 @@ public abstract class StreamOptions {
         return closeNotifyTimeout;
     }
 
+    /**
+     * How long a connection may neither read nor write a byte before it is closed.
+     *
+     * @return the idle timeout, or {@code null} for none (the default)
+     * @see Builder#idleTimeout(Duration)
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
     String describe() {
         return "limit=" + limit + ", waterMarks=" + lowWaterMark + "/" + highWaterMark
                 + (eventLoopGroup != null ? ", eventLoopGroup=" + eventLoopGroup : ", transport=" + transport)
                 + (sslContext != null ? ", tls, handshakeTimeout=" + handshakeTimeout
-                        + ", closeNotifyTimeout=" + closeNotifyTimeout : "");
+                        + ", closeNotifyTimeout=" + closeNotifyTimeout : "")
+                + (idleTimeout != null ? ", idleTimeout=" + idleTimeout : "");
     }
 
     /** The settings shared by both builders. */
@@ -121,6 +138,7 @@ public abstract class StreamOptions {
         private SslContext sslContext;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration closeNotifyTimeout = DEFAULT_CLOSE_NOTIFY_TIMEOUT;
+        private Duration idleTimeout;
 
         Builder() {
         }
@@ -134,6 +152,7 @@ public abstract class StreamOptions {
             this.sslContext = from.sslContext;
             this.handshakeTimeout = from.handshakeTimeout;
             this.closeNotifyTimeout = from.closeNotifyTimeout;
+            this.idleTimeout = from.idleTimeout;
         }
 
         abstract B self();
@@ -173,6 +192,35 @@ public abstract class StreamOptions {
             return self();
         }
 
+        /**
+         * Closes a connection that neither reads nor writes a byte for {@code timeout} (default {@code null}: never,
+         * as asyncio). The clock starts when the connection is ready (a TLS handshake keeps its own
+         * {@link #handshakeTimeout}) and restarts at every socket read that brings bytes, every write handed to the
+         * channel and every bit of progress of the bytes queued for the socket; a peer that stops reading while this
+         * side waits in {@code drain()} is idle. On expiry the connection is closed as by any other loss: the reads
+         * pending and later fail (after the bytes already buffered) with a {@link java.net.SocketTimeoutException}
+         * that says it was idle and for how long, {@code atEof()} stays false, {@code drain()} and
+         * {@code waitClosed()} fail with the same exception. It is logged at DEBUG, in one line. Applies to
+         * connections made with these options and to channels given to {@code NettyStreams.attach} with them.
+         *
+         * @param timeout the idle time allowed, at nanosecond precision; {@code null} for none
+         * @return this builder
+         * @throws IllegalArgumentException when not positive, or longer than {@code Long.MAX_VALUE} nanoseconds
+         *                                  (about 292 years)
+         */
+        public B idleTimeout(Duration timeout) {
+            if (timeout != null) {
+                positive("idleTimeout", timeout);
+                try {
+                    timeout.toNanos();
+                } catch (ArithmeticException tooLong) {
+                    throw new IllegalArgumentException("idleTimeout too long (at most Long.MAX_VALUE ns): " + timeout);
+                }
+            }
+            this.idleTimeout = timeout;
+            return self();
+        }
+
         static Duration positive(String name, Duration value) {
             Objects.requireNonNull(value, name);
             if (value.isNegative() || value.isZero()) {
@@ -182,8 +230,25 @@ public abstract class StreamOptions {
         }
 
         /**
-         * The reader's limit, in bytes (default 65,536).
+         * The reader's limit, in bytes (default 65,536): the longest chunk before a separator that
+         * {@code readUntil}/{@code readLine} accept, and the read-side back-pressure's threshold.
          *
+         * <p><b>What a limit costs.</b> Each connection's reader holds up to {@code 2 × limit} bytes plus one socket
+         * read (up to 64 KiB) of pooled direct memory before it stops reading; the reader's buffer is merged into one
+         * (a copy: briefly twice that) every 1,024 socket reads it holds. A read that waits for more than that
+         * ({@code readExactly(n)} with a large {@code n}, {@code read(-1)}) keeps reading until it is answered:
+         * {@code read(-1)} buffers everything up to EOF, whatever the limit. When the stream ends with unread bytes
+         * (EOF or a connection error), they are copied to a heap array of their size (so the pooled memory is
+         * freed) while the direct buffers are still held; a read copies its bytes into a new array. So {@code N}
+         * connections that a peer floods may cost about {@code N × 2 × limit} of direct memory and, at their end, as
+         * much heap: with the default limit, 128 KiB each; with a limit of 200 MB, 400 MB each. When memory runs out
+         * for one reader ({@link OutOfMemoryError} while it buffers or copies), that connection's unread bytes are
+         * dropped, its reads fail with an {@link java.io.IOException} whose cause is the error (the message says how
+         * many bytes and the limit), it is closed and logged at WARN; the event loop and the other connections go
+         * on.
+         *
+         * @param limit the limit, in bytes
+         * @return this builder
          * @throws IllegalArgumentException when {@code limit <= 0}
          */
         public B limit(int limit) {

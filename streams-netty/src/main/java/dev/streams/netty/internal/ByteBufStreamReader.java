@@ -7,6 +7,7 @@ import dev.streams.netty.FeedableStreamReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,10 +21,17 @@ import java.util.concurrent.CompletableFuture;
  * are released, so a reader that is never read to the end holds no pooled memory once its connection is gone.
  *
  * <p><b>Threads.</b> Reads come from any thread, data from the event loop; one lock (the reader's monitor) guards the
- * state. Decisions are made under the lock and futures are completed after it is released, so user callbacks never run under it.
+ * state. Decisions are made under the lock; futures are completed, and the {@link ReadControl} is told, after it is
+ * released, so user callbacks (and the outbound handlers that turning autoRead on runs) never run under it.
  *
- * <p><b>Back-pressure.</b> Above {@code 2 × limit} buffered bytes the {@link ReadControl} is told to stop; at
- * {@code limit} or below, or whenever a read waits, to read again.
+ * <p><b>Back-pressure.</b> Above {@code 2 × limit} buffered bytes the reader wants its source to stop; at
+ * {@code limit} or below, or whenever a read waits, to read again ({@link #autoReadWanted()}, told by
+ * {@link ReadControl#readingChanged()}).
+ *
+ * <p><b>Memory.</b> When the heap cannot take the bytes a read or the end of the stream must copy (an
+ * {@link OutOfMemoryError}: a limit larger than memory allows), the reader drops its unread bytes, fails with an
+ * {@link IOException} whose cause is that error, and tells its control ({@link ReadControl#readerFailed}), which
+ * closes the connection; the event loop and the other connections go on.
  *
  * <p><b>Feeding.</b> The channel handler feeds a connection's reader with {@link #feedData(ByteBuf)},
  * {@link #feedEof()} and {@link #setException}. Those are not part of the reader a connection hands out (no cast to
@@ -42,6 +50,10 @@ public class ByteBufStreamReader implements StreamReader {
     private static final byte[][] NEWLINE = {{'\n'}};
     /** Components kept before a composite buffer merges them (a copy); high, since merging is what we avoid. */
     private static final int MAX_COMPONENTS = 1024;
+    /** {@link #pendingSignals}: the wanted autoRead changed. */
+    private static final int READING_CHANGED = 1;
+    /** {@link #pendingSignals}: the reader failed by itself (out of memory). */
+    private static final int FAILED_ITSELF = 2;
 
     private final int limit;
     private final ReadControl control;
@@ -55,6 +67,13 @@ public class ByteBufStreamReader implements StreamReader {
     private boolean reading = true;
     /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link #ownDirectBuffer}. */
     private boolean copyThroughNio;
+    /**
+     * What the control must be told once the lock is released ({@link #READING_CHANGED}, {@link #FAILED_ITSELF}); the
+     * thread that takes them ({@link #takeSignals}) tells them.
+     */
+    private int pendingSignals;
+    /** Unread bytes were dropped for want of memory: the end of the stream was not read, so never {@link #atEof}. */
+    private boolean dropped;
 
     /** A reader fed by hand (no source to stop): {@link ReadControl#NONE}. */
     public ByteBufStreamReader(int limit) {
@@ -114,26 +133,30 @@ public class ByteBufStreamReader implements StreamReader {
 
     private CompletableFuture<byte[]> submit(int kind, int n, byte[][] separators) {
         Object outcome;
-        ReadFuture waiting;
+        ReadFuture waiting = null;
+        int signals;
+        Throwable failed;
         synchronized (this) {
-            outcome = attempt(kind, n, separators, 0);
+            outcome = answer(kind, n, separators, 0);
             if (outcome == null) {
                 if (waiter != null) {
                     outcome = new IllegalStateException("another read is already waiting on this stream");
                 } else {
                     waiting = new ReadFuture(this, kind, n, separators, scanFrom(separators));
                     waiter = waiting;
-                    updateReading();
-                    return waiting;
                 }
-            } else {
-                if (waiter != null) {
-                    // This read was answered at once, ahead of the waiting one, and may have taken bytes from the
-                    // front of the buffer: the waiter's search offset is relative to the unread bytes, so move it.
-                    waiter.scanFrom = scanFrom(waiter.separators);
-                }
-                updateReading();
+            } else if (waiter != null) {
+                // This read was answered at once, ahead of the waiting one, and may have taken bytes from the
+                // front of the buffer: the waiter's search offset is relative to the unread bytes, so move it.
+                waiter.scanFrom = scanFrom(waiter.separators);
             }
+            updateReading();
+            signals = takeSignals();
+            failed = failure;
+        }
+        signal(signals, failed);
+        if (waiting != null) {
+            return waiting;
         }
         return outcome instanceof byte[]
                 ? CompletableFuture.completedFuture((byte[]) outcome)
@@ -146,7 +169,20 @@ public class ByteBufStreamReader implements StreamReader {
     }
 
     /**
-     * Answers a read from the buffer if it can. Called under the lock. Consumes bytes only when it answers.
+     * {@link #attempt}, or the reader's failure when the heap cannot take the answer (the reader fails: see the class
+     * comment). Called under the lock.
+     */
+    private Object answer(int kind, int n, byte[][] separators, int scanFrom) {
+        try {
+            return attempt(kind, n, separators, scanFrom);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(e, "for a read");
+        }
+    }
+
+    /**
+     * Answers a read from the buffer if it can. Called under the lock. Consumes bytes only when it answers; the copy
+     * is allocated before anything is consumed, so an {@link OutOfMemoryError} leaves the buffer as it was.
      *
      * @return the bytes ({@code byte[]}), the failure ({@code Throwable}), or {@code null} when it must wait
      */
@@ -302,8 +338,10 @@ public class ByteBufStreamReader implements StreamReader {
 
     public void feedData(ByteBuf data) {
         Objects.requireNonNull(data, "data");
-        ReadFuture completed;
-        Object outcome;
+        ReadFuture completed = null;
+        Object outcome = null;
+        int signals;
+        Throwable failed;
         synchronized (this) {
             if (eof) {
                 data.release(); // ours since the call: release before refusing it
@@ -313,19 +351,28 @@ public class ByteBufStreamReader implements StreamReader {
                 data.release();
                 return;
             }
-            append(data);
+            try {
+                append(data);
+            } catch (OutOfMemoryError e) {
+                outOfMemory(e, "for received data");
+            }
             if (waiter == null) {
                 updateReading();
-                return;
+            } else {
+                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
+                if (outcome == null) {
+                    waiter.scanFrom = scanFrom(waiter.separators);
+                } else {
+                    completed = claimWaiter(outcome);
+                }
             }
-            outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
-            if (outcome == null) {
-                waiter.scanFrom = scanFrom(waiter.separators);
-                return;
-            }
-            completed = claimWaiter(outcome);
+            signals = takeSignals();
+            failed = failure;
         }
-        completed.deliver(outcome);
+        if (completed != null) {
+            completed.deliver(outcome);
+        }
+        signal(signals, failed);
     }
 
     public void feedData(byte[] data) {
@@ -333,18 +380,28 @@ public class ByteBufStreamReader implements StreamReader {
         feedData(Unpooled.wrappedBuffer(data.clone()));
     }
 
-    /** Takes ownership of {@code data} (readable) into the buffer. Called under the lock. */
+    /**
+     * Takes ownership of {@code data} (readable) into the buffer. Called under the lock. Even when it throws (the
+     * composite's merge of its components, every {@link #MAX_COMPONENTS} reads, allocates), {@code data} is either
+     * in {@link #buffer} or released.
+     */
     private void append(ByteBuf data) {
         if (!buffer.isReadable()) {
             buffer.release();
             setBuffer(data);
         } else if (buffer instanceof CompositeByteBuf) {
-            ((CompositeByteBuf) buffer).addComponent(true, data);
+            ((CompositeByteBuf) buffer).addComponent(true, data); // the composite owns data, even if this throws
         } else {
-            CompositeByteBuf composite = data.alloc().compositeBuffer(MAX_COMPONENTS);
+            CompositeByteBuf composite;
+            try {
+                composite = data.alloc().compositeBuffer(MAX_COMPONENTS);
+            } catch (OutOfMemoryError e) {
+                data.release(); // not handed on: still ours
+                throw e;
+            }
             composite.addComponent(true, buffer); // the composite now owns both buffers
-            composite.addComponent(true, data);
             setBuffer(composite);
+            composite.addComponent(true, data);
         }
     }
 
@@ -360,6 +417,8 @@ public class ByteBufStreamReader implements StreamReader {
     private void end(Throwable cause) {
         ReadFuture completed = null;
         Object outcome = null;
+        int signals;
+        Throwable failed;
         synchronized (this) {
             if (cause == null) {
                 eof = true;
@@ -368,30 +427,78 @@ public class ByteBufStreamReader implements StreamReader {
             }
             moveToHeap();
             if (waiter != null) {
-                outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
+                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
                 // EOF and failure answer every read; null here would be a bug, so fail loudly rather than hang.
                 if (outcome == null) {
                     outcome = new IllegalStateException("read left waiting after the end of the stream");
                 }
                 completed = claimWaiter(outcome);
             }
+            signals = takeSignals();
+            failed = failure;
         }
         if (completed != null) {
             completed.deliver(outcome);
         }
+        signal(signals, failed);
     }
 
-    /** Copies unread bytes off the network buffers (which are released) once no more data will come. */
+    /**
+     * Copies unread bytes off the network buffers (which are released) once no more data will come. When the heap
+     * cannot take them, they are dropped and the reader fails ({@link #outOfMemory}). Called under the lock.
+     */
     private void moveToHeap() {
         if (!buffer.isReadable()) {
             buffer.release();
             setBuffer(Unpooled.EMPTY_BUFFER);
             return;
         }
-        byte[] rest = new byte[buffer.readableBytes()];
+        byte[] rest;
+        try {
+            rest = new byte[buffer.readableBytes()];
+        } catch (OutOfMemoryError e) {
+            outOfMemory(e, "to keep the unread bytes after the end of the stream");
+            return;
+        }
         buffer.readBytes(rest);
         buffer.release();
         setBuffer(Unpooled.wrappedBuffer(rest)); // unpooled heap: no pooled memory held after the end
+    }
+
+    /**
+     * The heap (or the allocator) could not take what the reader needed: the unread bytes are dropped (their network
+     * buffers released), the reader fails (unless it failed already) and its control will be told to close. Called
+     * under the lock.
+     *
+     * @return the reader's failure, the answer for every read from now on
+     */
+    private Throwable outOfMemory(OutOfMemoryError error, String what) {
+        int unread = buffer.readableBytes();
+        buffer.release();
+        setBuffer(Unpooled.EMPTY_BUFFER);
+        dropped |= unread > 0;
+        if (failure == null) {
+            failure = new IOException("out of memory " + what + ": " + unread + " unread bytes dropped (reader limit "
+                    + limit + ")", error);
+        }
+        pendingSignals |= FAILED_ITSELF;
+        return failure;
+    }
+
+    /** Takes what the control must be told; the caller tells it after the lock ({@link #signal}). */
+    private int takeSignals() {
+        int signals = pendingSignals;
+        pendingSignals = 0;
+        return signals;
+    }
+
+    /** Tells the control what {@link #takeSignals} took. Called after the lock is released. */
+    private void signal(int signals, Throwable failed) {
+        if ((signals & FAILED_ITSELF) != 0) {
+            control.readerFailed(failed);
+        } else if ((signals & READING_CHANGED) != 0) {
+            control.readingChanged();
+        }
     }
 
     /**
@@ -410,6 +517,7 @@ public class ByteBufStreamReader implements StreamReader {
 
     /** Somebody else completes {@code future}: free the slot, keep the bytes. False when the reader won already. */
     boolean claimFromOutside(ReadFuture future) {
+        int signals;
         synchronized (this) {
             if (future.claimed) {
                 return false;
@@ -419,17 +527,20 @@ public class ByteBufStreamReader implements StreamReader {
                 waiter = null;
                 updateReading();
             }
-            return true;
+            signals = takeSignals();
         }
+        signal(signals, null);
+        return true;
     }
 
     /**
-     * Applies read-side back-pressure (see the class comment). Called under the lock. After EOF nothing is left to
-     * read, so autoRead is no longer touched: on Netty 4.2.18's epoll transport, turning it back on after the input
-     * was shut down while it was off fails ({@code epoll_ctl} ENOENT, thrown out of the read that asked).
+     * Decides read-side back-pressure (see the class comment); the change is told to the control after the lock.
+     * Called under the lock. After EOF or a failure nothing is left to read, so the wish no longer changes: on Netty
+     * 4.2.18's epoll transport, turning autoRead back on after the input was shut down while it was off fails
+     * ({@code epoll_ctl} ENOENT).
      */
     private void updateReading() {
-        if (eof) {
+        if (eof || failure != null) {
             return;
         }
         int size = buffer.readableBytes();
@@ -443,7 +554,17 @@ public class ByteBufStreamReader implements StreamReader {
         }
         if (want != reading) {
             reading = want;
-            control.setReading(want);
+            pendingSignals |= READING_CHANGED;
+        }
+    }
+
+    /**
+     * What the source's autoRead should be now: {@link Boolean#TRUE} or {@link Boolean#FALSE}, or {@code null} once
+     * EOF was received or the reader failed (autoRead is then left as it is).
+     */
+    Boolean autoReadWanted() {
+        synchronized (this) {
+            return eof || failure != null ? null : Boolean.valueOf(reading);
         }
     }
 
@@ -452,7 +573,7 @@ public class ByteBufStreamReader implements StreamReader {
     @Override
     public boolean atEof() {
         synchronized (this) {
-            return eof && !buffer.isReadable();
+            return eof && !buffer.isReadable() && !dropped;
         }
     }
 
@@ -473,12 +594,16 @@ public class ByteBufStreamReader implements StreamReader {
      * bytes that arrived with the plaintext (a ClientHello in the same packet as the STARTTLS line) to the TLS layer.
      */
     ByteBuf takeBuffered() {
+        ByteBuf taken;
+        int signals;
         synchronized (this) {
-            ByteBuf taken = buffer;
+            taken = buffer;
             setBuffer(Unpooled.EMPTY_BUFFER);
             updateReading();
-            return taken;
+            signals = takeSignals();
         }
+        signal(signals, null);
+        return taken;
     }
 
     /** The number of unread bytes in the buffer (for tests and back-pressure checks). */
