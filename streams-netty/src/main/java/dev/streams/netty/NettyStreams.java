@@ -446,6 +446,7 @@ public final class NettyStreams {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, options.backlog())
                 .option(ChannelOption.AUTO_READ, options.startServing())
+                .handler(server.serverChannelHandler(options.maxConnections()))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(options))
                 .childHandler(initializer(options, null, -1, handler -> {

@@ -1,9 +1,11 @@
 package dev.streams.netty.internal;
 
 import dev.streams.StreamServer;
+import dev.streams.netty.ServerOptions;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
@@ -37,6 +39,8 @@ public final class NettyStreamServer implements StreamServer, ChannelFutureListe
     private final Path socketFile;
     private volatile boolean serving;
     private volatile boolean closing;
+    /** Set once, before the server channels are bound; null for no limit. */
+    private volatile ConnectionLimiter limiter;
 
     /**
      * @param blockingExecutor where blocking handlers run (shut down once the server is done); null for none
@@ -65,6 +69,28 @@ public final class NettyStreamServer implements StreamServer, ChannelFutureListe
     public void operationComplete(ChannelFuture closed) {
         clients.remove(closed.channel());
         checkAllClosed();
+    }
+
+    /**
+     * The handler for each of this server's channels (see {@link AcceptGuard}): accept errors are survived, and
+     * {@code maxConnections} is kept when it is not {@link ServerOptions#UNLIMITED_CONNECTIONS}.
+     * Call once, before binding.
+     */
+    public ChannelHandler serverChannelHandler(int maxConnections) {
+        if (maxConnections != ServerOptions.UNLIMITED_CONNECTIONS) {
+            limiter = new ConnectionLimiter(this, maxConnections);
+        }
+        return AcceptGuard.forServer(this, limiter);
+    }
+
+    /**
+     * The connections accepted and closed at once because {@code maxConnections} were open (0 without a limit).
+     *
+     * @return the count since the server started
+     */
+    public long refusedConnections() {
+        ConnectionLimiter limit = limiter;
+        return limit == null ? 0 : limit.refused();
     }
 
     public Executor blockingExecutor() {

@@ -145,6 +145,11 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             connection.reader().feedEof();
+            if (!ready.isDone()) {
+                // The peer left during the TLS handshake: nothing can complete it, so the socket would stay open
+                // until the handshake timeout. Closing fails the handshake (and ready()) now.
+                ctx.close();
+            }
         }
         ctx.fireUserEventTriggered(evt);
     }
