@@ -11,6 +11,7 @@ import dev.streams.netty.internal.Handlers;
 import dev.streams.netty.internal.HappyEyeballs;
 import dev.streams.netty.internal.NettyStreamConnection;
 import dev.streams.netty.internal.NettyStreamServer;
+import dev.streams.netty.internal.RenegotiationGuard;
 import dev.streams.netty.internal.StreamsChannelHandler;
 import dev.streams.netty.internal.Tls;
 import dev.streams.netty.internal.Transport;
@@ -530,6 +531,9 @@ public final class NettyStreams {
             @Override
             protected void initChannel(Channel channel) {
                 if (options.sslContext() != null) {
+                    if (!options.sslContext().isClient()) {
+                        channel.pipeline().addLast(new RenegotiationGuard()); // in front of the SslHandler
+                    }
                     channel.pipeline().addLast(Tls.newHandler(options.sslContext(), channel.alloc(), tlsHost, port,
                             options));
                 }

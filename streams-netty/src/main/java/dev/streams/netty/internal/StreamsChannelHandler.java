@@ -221,6 +221,9 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
                 SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
                 connection.writer().afterQueuedWrites(channel::flush); // what was written before leaves in plaintext
                 channel.pipeline().addBefore(ctx.name(), null, ssl);
+                if (!context.isClient()) {
+                    channel.pipeline().addBefore(channel.pipeline().context(ssl).name(), null, new RenegotiationGuard());
+                }
                 ssl.handshakeFuture().addListener(f -> {
                     if (f.isSuccess()) {
                         done.complete(null);
