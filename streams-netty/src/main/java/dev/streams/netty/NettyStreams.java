@@ -9,6 +9,7 @@ import dev.streams.netty.internal.BlockingExecutor;
 import dev.streams.netty.internal.ByteBufStreamReader;
 import dev.streams.netty.internal.Handlers;
 import dev.streams.netty.internal.HappyEyeballs;
+import dev.streams.netty.internal.JdkExceptions;
 import dev.streams.netty.internal.NettyStreamConnection;
 import dev.streams.netty.internal.NettyStreamServer;
 import dev.streams.netty.internal.RenegotiationGuard;
@@ -412,7 +413,7 @@ public final class NettyStreams {
         bootstrap.bind(transport.domainAddress(path)).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 server.close();
-                result.completeExceptionally(f.cause());
+                result.completeExceptionally(JdkExceptions.ofBind(f.cause(), transport.domainAddress(path)));
                 return;
             }
             server.addServerChannel(f.channel());
@@ -474,10 +475,11 @@ public final class NettyStreams {
         if (address.getPort() == 0 && port != 0) {
             address = new InetSocketAddress(address.getAddress(), port);
         }
-        bootstrap.bind(address).addListener((ChannelFuture f) -> {
+        InetSocketAddress target = address;
+        bootstrap.bind(target).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 server.close();
-                result.completeExceptionally(f.cause());
+                result.completeExceptionally(JdkExceptions.ofBind(f.cause(), target));
                 return;
             }
             server.addServerChannel(f.channel());

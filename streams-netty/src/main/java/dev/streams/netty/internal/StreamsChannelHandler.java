@@ -172,6 +172,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
         if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
             cause = cause.getCause(); // the TLS error itself, as the handshake future reports it
         }
+        cause = JdkExceptions.ofConnection(cause); // the JDK's types on every transport
         if (error == null) {
             error = cause;
             LOG.debug("{} failed", connectionName(), cause);
