@@ -51,7 +51,7 @@ public final class EchoServer {
 
     static final String USAGE = String.join("\n",
             "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking] [--plain] [--limit BYTES]",
-            "                   [--tls [--cert FILE --key FILE | --write-cert FILE]]",
+            "                   [--max-connections N] [--tls [--cert FILE --key FILE | --write-cert FILE]]",
             "",
             "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
             "and logs \"Получено: <line>\". Stops cleanly on Ctrl-C or SIGTERM (exit code 0).",
@@ -64,6 +64,9 @@ public final class EchoServer {
             "  --plain           echo each line unchanged and log nothing (for benchmarks)",
             "  --limit BYTES     the longest line accepted (default " + StreamOptions.DEFAULT_LIMIT + ");",
             "                    a longer one closes that connection",
+            "  --max-connections N",
+            "                    serve at most N connections at once (default: no limit); one more is",
+            "                    closed at once (its client reads EOF)",
             "  --tls             serve over TLS; without --cert and --key, with a self-signed certificate for",
             "                    localhost and 127.0.0.1 made at start (its SHA-256 fingerprint is printed)",
             "  --cert FILE       the certificate chain (PEM) for --tls",
@@ -86,6 +89,7 @@ public final class EchoServer {
         boolean blocking;
         boolean plain;
         int limit = StreamOptions.DEFAULT_LIMIT;
+        int maxConnections = ServerOptions.UNLIMITED_CONNECTIONS;
         boolean tls;
         Path cert;
         Path key;
@@ -104,6 +108,8 @@ public final class EchoServer {
                     case "--port" -> options.port = Cli.port(Cli.value(args, i++));
                     case "--unix" -> options.unix = Path.of(Cli.value(args, i++));
                     case "--limit" -> options.limit = Cli.positive("--limit", Cli.value(args, i++));
+                    case "--max-connections" -> options.maxConnections = Cli.positive("--max-connections",
+                            Cli.value(args, i++));
                     case "--blocking" -> options.blocking = true;
                     case "--plain" -> options.plain = true;
                     case "--tls" -> options.tls = true;
@@ -179,7 +185,7 @@ public final class EchoServer {
     static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
         Echo echo = new Echo(options.plain, options.limit, log, err);
         ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
-                .build();
+                .maxConnections(options.maxConnections).build();
         if (options.unix != null) {
             return options.blocking
                     ? NettyStreams.startBlockingUnixServer(echo::serveBlocking, options.unix, serverOptions)
