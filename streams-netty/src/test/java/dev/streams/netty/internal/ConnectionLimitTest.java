@@ -103,6 +103,10 @@ class ConnectionLimitTest {
             again.writer().write("still echoing\n".getBytes(UTF_8));
             assertThat(new String(await(again.reader().readLine()), UTF_8)).isEqualTo("still echoing\n");
             assertThat(counted.refusedConnections()).isEqualTo(1 + refusedMeanwhile);
+            System.out.printf("FIGURE connection-limit-%s: maxConnections %d: connection %d closed at once (EOF),"
+                    + " refusedConnections() = %d; after one closed, %d more refused before one was served%n",
+                    transport.name().toLowerCase(java.util.Locale.ROOT), MAX, MAX + 1,
+                    counted.refusedConnections(), refusedMeanwhile);
             for (StreamConnection connection : open) {
                 connection.writer().write("bye\n".getBytes(UTF_8));
                 assertThat(new String(await(connection.reader().readLine()), UTF_8)).as("the others go on")
