@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the logger, the time-zone data) exists before the server accepts its first connection: loading a class from a
  * directory of the class path needs a descriptor too.
  */
-public final class AcceptGuard extends ChannelInboundHandlerAdapter {
+final class AcceptGuard extends ChannelInboundHandlerAdapter {
 
     /** How long accepting pauses after a failed accept before it is tried again, in milliseconds. */
     public static final long RETRY_MILLIS = 100;
@@ -55,9 +55,11 @@ public final class AcceptGuard extends ChannelInboundHandlerAdapter {
      * The server channel handler of one server: on each of its server channels an accept guard, then the
      * connection limiter when there is one.
      *
+     * @param server  the server, for log messages
      * @param limiter the server's connection limiter, or null for no limit
+     * @return a handler for {@code ServerBootstrap.handler}, shared by the server's channels
      */
-    public static ChannelHandler forServer(Object server, ConnectionLimiter limiter) {
+    static ChannelHandler forServer(Object server, ConnectionLimiter limiter) {
         Episodes episodes = new Episodes(server);
         return new ChannelInitializer<Channel>() {
             @Override

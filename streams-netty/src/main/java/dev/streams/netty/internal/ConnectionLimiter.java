@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * logged at DEBUG with the count.
  */
 @ChannelHandler.Sharable
-public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
+final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(ConnectionLimiter.class);
 
@@ -40,8 +40,9 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     /**
      * @param server for log messages
      * @param max    the most connections open at once, {@code > 0}
+     * @throws IllegalArgumentException when {@code max <= 0}
      */
-    public ConnectionLimiter(Object server, int max) {
+    ConnectionLimiter(Object server, int max) {
         if (max <= 0) {
             throw new IllegalArgumentException("maxConnections <= 0: " + max);
         }
@@ -93,18 +94,30 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The connections accepted and closed at once because {@code maxConnections} were open, since the start. */
-    public long refused() {
+    /**
+     * The connections accepted and closed at once because {@code maxConnections} were open.
+     *
+     * @return the count since the server started
+     */
+    long refused() {
         return refused.get();
     }
 
-    /** The connections open now (accepted and not yet closed). */
-    public int open() {
+    /**
+     * The connections open now.
+     *
+     * @return the connections accepted and not yet closed
+     */
+    int open() {
         return open.get();
     }
 
-    /** The limit. */
-    public int max() {
+    /**
+     * The limit.
+     *
+     * @return the most connections open at once
+     */
+    int max() {
         return max;
     }
 }

@@ -38,7 +38,12 @@ public final class JdkExceptions {
     private JdkExceptions() {
     }
 
-    /** A failure of an open connection (a read, a write), as the JDK reports it. */
+    /**
+     * A failure of an open connection (a read, a write), as the JDK reports it.
+     *
+     * @param cause what the transport reported
+     * @return the JDK's exception with {@code cause} as its cause, or {@code cause} itself when it needs none
+     */
     public static Throwable ofConnection(Throwable cause) {
         if (cause instanceof Errors.NativeIoException) {
             Errors.NativeIoException error = (Errors.NativeIoException) cause;
@@ -56,7 +61,14 @@ public final class JdkExceptions {
         return cause;
     }
 
-    /** A failure to bind {@code address}, as a {@link BindException} that names the address. */
+    /**
+     * A failure to bind {@code address}, as a {@link BindException} that names the address.
+     *
+     * @param cause   what the transport reported
+     * @param address the address that could not be bound
+     * @return a {@link BindException} with {@code cause} as its cause, or {@code cause} when it is no
+     *         {@code IOException}
+     */
     public static Throwable ofBind(Throwable cause, SocketAddress address) {
         if (!(cause instanceof IOException)) {
             return cause;

@@ -14,7 +14,7 @@ import java.time.ZonedDateTime;
  * first server exist. The log calls of the moments of shortage ({@link AcceptGuard}, {@link ConnectionLimiter})
  * also drop whatever a logger throws.
  */
-public final class LogPreload {
+final class LogPreload {
 
     static {
         try {
@@ -28,7 +28,7 @@ public final class LogPreload {
     }
 
     /** Loads what log formatting loads lazily from files (the class initialiser does it, once per JVM). */
-    public static void preload() {
+    static void preload() {
         // Loading this class ran the static initialiser.
     }
 }

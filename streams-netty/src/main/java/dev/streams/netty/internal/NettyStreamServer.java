@@ -75,6 +75,9 @@ public final class NettyStreamServer implements StreamServer, ChannelFutureListe
      * The handler for each of this server's channels (see {@link AcceptGuard}): accept errors are survived, and
      * {@code maxConnections} is kept when it is not {@link ServerOptions#UNLIMITED_CONNECTIONS}.
      * Call once, before binding.
+     *
+     * @param maxConnections the server's {@code maxConnections}
+     * @return the handler for {@code ServerBootstrap.handler}
      */
     public ChannelHandler serverChannelHandler(int maxConnections) {
         if (maxConnections != ServerOptions.UNLIMITED_CONNECTIONS) {
