@@ -18,6 +18,13 @@ package dev.streams.netty;
  *   <tr><td>{@code maxConnections}</td><td>no limit ({@link Integer#MAX_VALUE})</td><td>the most connections open at
  *       once; beyond it a new connection is accepted and closed at once (its peer reads EOF) and counted</td></tr>
  * </table>
+ *
+ * <p><b>What every server does, whatever the options.</b> When it cannot accept (the process is out of file
+ * descriptors, {@code EMFILE}), it stops accepting for 100 ms and tries again until an accept succeeds: new
+ * connections wait in the backlog meanwhile, the connections already open are served as before, and one WARN is logged
+ * per episode (one INFO when it ends). With TLS, a client that asks to renegotiate (TLS 1.2; TLS 1.3 has no
+ * renegotiation) is refused: its connection is closed, and its reader fails with {@code SSLHandshakeException}
+ * ("client-initiated TLS renegotiation refused"), which the connection logs at DEBUG with its name.
  */
 public final class ServerOptions extends StreamOptions {
 
