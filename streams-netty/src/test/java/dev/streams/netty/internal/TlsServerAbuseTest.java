@@ -10,6 +10,7 @@ import dev.streams.netty.ServerOptions;
 import dev.streams.netty.StreamOptions;
 import dev.streams.netty.testing.TransportGroups;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.pkitesting.CertificateBuilder;
@@ -43,8 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What a TLS client can do to a server of ours: renegotiate (TLS 1.2) — refused, with the JDK provider and with
- * OpenSSL, whether asked by the JDK's own {@code SSLSocket} or by {@code openssl s_client}'s {@code R} command
- * (skipped when openssl is not installed); and leave in the middle of the handshake — the server lets go of the
+ * OpenSSL, whether asked by the JDK's own {@code SSLSocket} (also after a server's STARTTLS) or by
+ * {@code openssl s_client}'s {@code R} command (skipped when openssl is not installed); and leave in the middle of the handshake — the server lets go of the
  * connection at once instead of at the handshake timeout.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -118,32 +119,77 @@ class TlsServerAbuseTest {
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         StreamServer echo = echoServer(provider, StreamOptions.DEFAULT_HANDSHAKE_TIMEOUT, ended);
         try (SSLSocket socket = tls12Socket(port(echo))) {
-            OutputStream out = socket.getOutputStream();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
-            out.write("hello\n".getBytes(UTF_8));
-            out.flush();
-            assertThat(in.readLine()).isEqualTo("hello");
-            assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
-
-            socket.startHandshake(); // sends a new ClientHello: a renegotiation
-            String answer;
-            try {
-                out.write("after\n".getBytes(UTF_8));
-                out.flush();
-                answer = in.readLine(); // null: the server closed
-            } catch (IOException closedByTheServer) {
-                answer = null;
-            }
-            assertThat(answer).as("no echo after the renegotiation").isNull();
-            assertThat(within(ended)).as("the server's reader failed with the refusal")
-                    .isInstanceOf(SSLHandshakeException.class).hasMessage(REFUSED);
+            assertRenegotiationRefused(socket, ended);
         } finally {
             stop(echo);
         }
     }
 
-    /** A JDK client socket limited to TLS 1.2 that trusts the test root, handshake done. */
-    private static SSLSocket tls12Socket(int port) throws Exception {
+    @ParameterizedTest
+    @MethodSource("providers")
+    void aRenegotiationAfterStartTlsOnAServerIsRefusedToo(SslProvider provider) throws Exception {
+        if (provider == SslProvider.OPENSSL) {
+            Assumptions.assumeTrue(OpenSsl.isAvailable(), "OpenSSL not available");
+        }
+        SslContext serverContext = SslContextBuilder.forServer(server.getKeyPair().getPrivate(),
+                server.getCertificatePath()).sslProvider(provider).build();
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        StreamServer plain = await(NettyStreams.startBlockingServer((reader, writer) -> {
+            try {
+                assertThat(new String(await(reader.readLine()), UTF_8)).isEqualTo("STARTTLS\n");
+                writer.write("GO\n".getBytes(UTF_8));
+                await(NettyStreams.startTls(writer, serverContext, null));
+                byte[] line;
+                while ((line = await(reader.readLine())).length > 0) {
+                    writer.write(line);
+                    await(writer.drain());
+                }
+                ended.complete(null);
+            } catch (IOException e) {
+                ended.complete(e);
+            }
+        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(Transport.preferred())).build()));
+        try (Socket raw = new Socket(HOST, port(plain))) {
+            raw.setSoTimeout((int) TimeUnit.SECONDS.toMillis(HANG_SECONDS));
+            raw.getOutputStream().write("STARTTLS\n".getBytes(UTF_8));
+            byte[] go = raw.getInputStream().readNBytes(3); // "GO\n", then TLS
+            assertThat(new String(go, UTF_8)).isEqualTo("GO\n");
+            try (SSLSocket socket = (SSLSocket) trustingRoot().getSocketFactory().createSocket(raw, HOST,
+                    raw.getPort(), true)) {
+                socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+                socket.startHandshake();
+                assertRenegotiationRefused(socket, ended);
+            }
+        } finally {
+            stop(plain);
+        }
+    }
+
+    /** Echoes a line over {@code socket}, renegotiates, and checks that the server closed with the refusal. */
+    private static void assertRenegotiationRefused(SSLSocket socket, CompletableFuture<Throwable> ended)
+            throws Exception {
+        OutputStream out = socket.getOutputStream();
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
+        out.write("hello\n".getBytes(UTF_8));
+        out.flush();
+        assertThat(in.readLine()).isEqualTo("hello");
+        assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
+        socket.startHandshake(); // sends a new ClientHello: a renegotiation
+        String answer;
+        try {
+            out.write("after\n".getBytes(UTF_8));
+            out.flush();
+            answer = in.readLine(); // null: the server closed
+        } catch (IOException closedByTheServer) {
+            answer = null;
+        }
+        assertThat(answer).as("no echo after the renegotiation").isNull();
+        assertThat(within(ended)).as("the server's reader failed with the refusal")
+                .isInstanceOf(SSLHandshakeException.class).hasMessage(REFUSED);
+    }
+
+    /** A JDK client context that trusts the test root. */
+    private static SSLContext trustingRoot() throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("root", root.getCertificate());
@@ -151,7 +197,12 @@ class TlsServerAbuseTest {
         factory.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, factory.getTrustManagers(), null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(HOST, port);
+        return context;
+    }
+
+    /** A JDK client socket limited to TLS 1.2 that trusts the test root, handshake done. */
+    private static SSLSocket tls12Socket(int port) throws Exception {
+        SSLSocket socket = (SSLSocket) trustingRoot().getSocketFactory().createSocket(HOST, port);
         socket.setEnabledProtocols(new String[] {"TLSv1.2"});
         socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(HANG_SECONDS));
         socket.startHandshake();
