@@ -55,7 +55,8 @@ public final class EchoServer {
 
     static final String USAGE = String.join("\n",
             "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking] [--plain] [--limit BYTES]",
-            "                   [--idle-timeout SECONDS] [--tls [--cert FILE --key FILE | --write-cert FILE]]",
+            "                   [--idle-timeout SECONDS] [--max-connections N]",
+            "                   [--tls [--cert FILE --key FILE | --write-cert FILE]]",
             "",
             "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
             "and logs \"Получено: <line>\". Stops cleanly on Ctrl-C or SIGTERM (exit code 0).",
@@ -71,6 +72,9 @@ public final class EchoServer {
             "  --idle-timeout SECONDS",
             "                    close a connection that neither reads nor writes a byte for that long",
             "                    (default " + DEFAULT_IDLE_TIMEOUT.toSeconds() + "; fractions allowed; 0 for never)",
+            "  --max-connections N",
+            "                    serve at most N connections at once (default: no limit); one more is",
+            "                    closed at once (its client reads EOF)",
             "  --tls             serve over TLS; without --cert and --key, with a self-signed certificate for",
             "                    localhost and 127.0.0.1 made at start (its SHA-256 fingerprint is printed)",
             "  --cert FILE       the certificate chain (PEM) for --tls",
@@ -95,6 +99,7 @@ public final class EchoServer {
         int limit = StreamOptions.DEFAULT_LIMIT;
         /** The idle timeout, or null for none ({@code --idle-timeout 0}). */
         Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        int maxConnections = ServerOptions.UNLIMITED_CONNECTIONS;
         boolean tls;
         Path cert;
         Path key;
@@ -117,6 +122,8 @@ public final class EchoServer {
                         String seconds = Cli.value(args, i++);
                         options.idleTimeout = seconds.equals("0") ? null : Cli.seconds("--idle-timeout", seconds);
                     }
+                    case "--max-connections" -> options.maxConnections = Cli.positive("--max-connections",
+                            Cli.value(args, i++));
                     case "--blocking" -> options.blocking = true;
                     case "--plain" -> options.plain = true;
                     case "--tls" -> options.tls = true;
@@ -192,7 +199,7 @@ public final class EchoServer {
     static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
         Echo echo = new Echo(options.plain, options.limit, log, err);
         ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
-                .idleTimeout(options.idleTimeout).build();
+                .idleTimeout(options.idleTimeout).maxConnections(options.maxConnections).build();
         Endpoint where = options.unix != null ? Endpoint.unix(options.unix) : Endpoint.tcp(options.host, options.port);
         return options.blocking
                 ? NettyStreams.startBlockingServer(echo::serveBlocking, where, serverOptions)

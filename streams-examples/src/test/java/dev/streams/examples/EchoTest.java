@@ -111,6 +111,21 @@ class EchoTest {
     }
 
     @Test
+    void maxConnectionsClosesAConnectionBeyondItAtOnce() throws Exception {
+        try (RunningServer server = new RunningServer("--max-connections", "1");
+             StreamConnection first = await(NettyStreams.openConnection("127.0.0.1", server.port));
+             StreamConnection second = await(NettyStreams.openConnection("127.0.0.1", server.port))) {
+            first.writer().write("один\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(await(first.reader().readLine(), WAIT), StandardCharsets.UTF_8))
+                    .isEqualTo("Эхо: один\n");
+            assertThat(await(second.reader().read(-1), WAIT)).as("the second is closed at once").isEmpty();
+            first.writer().write("два\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(await(first.reader().readLine(), WAIT), StandardCharsets.UTF_8))
+                    .as("the first goes on").isEqualTo("Эхо: два\n");
+        }
+    }
+
+    @Test
     void plainServerEchoesLinesUnchangedAndLogsNothing() throws Exception {
         try (RunningServer server = new RunningServer("--plain");
              StreamConnection connection = await(NettyStreams.openConnection("127.0.0.1", server.port))) {

@@ -63,7 +63,8 @@ class MainTest {
         "echo-server --tls --cert c.pem", "echo-server --tls --cert c.pem --key k.pem --write-cert w.pem",
         "echo-server --unix /tmp/x.sock --port 1", "echo-server --tls --cert /nonexistent --key /nonexistent",
         "echo-client --cacert c.pem", "echo-client --server-name x", "echo-client --unix /tmp/x.sock --host h",
-        "echo-client --tls --cacert /nonexistent", "echo-client --tls --cacert"})
+        "echo-client --tls --cacert /nonexistent", "echo-client --tls --cacert", "echo-server --max-connections 0",
+        "echo-server --max-connections"})
     void badArgumentsAreAClearMessageAndExitTwo(String line) {
         Capture out = new Capture();
         Capture err = new Capture();

@@ -31,6 +31,11 @@ import java.util.concurrent.CompletableFuture;
  * where available, else NIO, with daemon threads, created on first use; {@link #shutdownDefaultGroup()} stops it.
  * Every connection has {@code TCP_NODELAY} on and half-closure allowed (a peer's EOF leaves this side able to write).
  * Futures returned here complete on an event loop.
+ *
+ * <p>Failures are the JDK's exception types on every transport, the transport's own exception as the cause: a server
+ * that cannot bind fails with {@link java.net.BindException} ("Address already in use: 127.0.0.1:8888"), a refused
+ * connect with {@link java.net.ConnectException}, and a connection reset by its peer fails reads, {@code drain()} and
+ * {@code waitClosed()} with {@link java.net.SocketException} ("Connection reset"; "Broken pipe" when a write met it).
  */
 public final class NettyStreams {
 

@@ -15,7 +15,16 @@ package dev.streams.netty;
  *       wait in the backlog until {@code startServing()} or {@code serveForever()}</td></tr>
  *   <tr><td>{@code blockingThreads}</td><td>256</td><td>on Java 17-20 only (no virtual threads): how many blocking
  *       handlers run at once; further connections wait for a thread</td></tr>
+ *   <tr><td>{@code maxConnections}</td><td>no limit ({@link Integer#MAX_VALUE})</td><td>the most connections open at
+ *       once; beyond it a new connection is accepted and closed at once (its peer reads EOF) and counted</td></tr>
  * </table>
+ *
+ * <p><b>What every server does, whatever the options.</b> When it cannot accept (the process is out of file
+ * descriptors, {@code EMFILE}), it stops accepting for 100 ms and tries again until an accept succeeds: new
+ * connections wait in the backlog meanwhile, the connections already open are served as before, and one WARN is logged
+ * per episode (one INFO when it ends). With TLS, a client that asks to renegotiate (TLS 1.2; TLS 1.3 has no
+ * renegotiation) is refused: its connection is closed, and its reader fails with {@code SSLHandshakeException}
+ * ("client-initiated TLS renegotiation refused"), which the connection logs at DEBUG with its name.
  */
 public final class ServerOptions extends StreamOptions {
 
@@ -23,6 +32,8 @@ public final class ServerOptions extends StreamOptions {
     public static final int DEFAULT_BACKLOG = 100;
     /** The default number of platform threads for blocking handlers when there are no virtual threads. */
     public static final int DEFAULT_BLOCKING_THREADS = 256;
+    /** The default {@code maxConnections}: no limit. */
+    public static final int UNLIMITED_CONNECTIONS = Integer.MAX_VALUE;
     /** Every option at its default. */
     public static final ServerOptions DEFAULTS = builder().build();
 
@@ -31,6 +42,7 @@ public final class ServerOptions extends StreamOptions {
     private final boolean reusePort;
     private final boolean startServing;
     private final int blockingThreads;
+    private final int maxConnections;
 
     private ServerOptions(Builder builder) {
         super(builder);
@@ -39,6 +51,7 @@ public final class ServerOptions extends StreamOptions {
         this.reusePort = builder.reusePort;
         this.startServing = builder.startServing;
         this.blockingThreads = builder.blockingThreads;
+        this.maxConnections = builder.maxConnections;
     }
 
     /** A builder with every option at its default. */
@@ -71,11 +84,21 @@ public final class ServerOptions extends StreamOptions {
         return blockingThreads;
     }
 
+    /**
+     * The most connections a server keeps open at once; {@link #UNLIMITED_CONNECTIONS} (the default) for no limit.
+     *
+     * @return the limit, {@code > 0}
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[" + describe() + ", backlog=" + backlog + ", reuseAddress=" + reuseAddress
                 + ", reusePort=" + reusePort + ", startServing=" + startServing
-                + ", blockingThreads=" + blockingThreads + "]";
+                + ", blockingThreads=" + blockingThreads
+                + (maxConnections != UNLIMITED_CONNECTIONS ? ", maxConnections=" + maxConnections : "") + "]";
     }
 
     /** Builds {@link ServerOptions}. */
@@ -85,6 +108,7 @@ public final class ServerOptions extends StreamOptions {
         private boolean reusePort;
         private boolean startServing = true;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
+        private int maxConnections = UNLIMITED_CONNECTIONS;
 
         private Builder() {
         }
@@ -96,6 +120,7 @@ public final class ServerOptions extends StreamOptions {
             this.reusePort = from.reusePort;
             this.startServing = from.startServing;
             this.blockingThreads = from.blockingThreads;
+            this.maxConnections = from.maxConnections;
         }
 
         @Override
@@ -144,6 +169,26 @@ public final class ServerOptions extends StreamOptions {
                 throw new IllegalArgumentException("blockingThreads <= 0: " + threads);
             }
             this.blockingThreads = threads;
+            return this;
+        }
+
+        /**
+         * The most connections open at once, across all the server's addresses (default
+         * {@link ServerOptions#UNLIMITED_CONNECTIONS}: no limit, as asyncio and Netty). A connection beyond it is
+         * accepted and closed at once, before any handler or TLS handshake (its peer reads EOF), and counted; the
+         * server logs one WARN for each run of refusals. A connection counts from its accept until its socket
+         * closes, TLS handshake included. Set it below the process's open-file limit to keep descriptors for
+         * everything else.
+         *
+         * @param maxConnections the limit, {@code > 0}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxConnections <= 0}
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections <= 0) {
+                throw new IllegalArgumentException("maxConnections <= 0: " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
             return this;
         }
 

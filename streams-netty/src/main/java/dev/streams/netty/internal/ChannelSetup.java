@@ -25,6 +25,9 @@ final class ChannelSetup {
             @Override
             protected void initChannel(Channel channel) {
                 if (options.sslContext() != null) {
+                    if (!options.sslContext().isClient()) {
+                        channel.pipeline().addLast(new RenegotiationGuard()); // in front of the SslHandler
+                    }
                     channel.pipeline().addLast(Tls.newHandler(options.sslContext(), channel.alloc(), tlsHost, port,
                             options));
                 }

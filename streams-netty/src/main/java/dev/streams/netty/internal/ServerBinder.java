@@ -120,6 +120,7 @@ public final class ServerBinder {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, options.backlog())
                 .option(ChannelOption.AUTO_READ, options.startServing())
+                .handler(server.serverChannelHandler(options.maxConnections()))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ChannelSetup.waterMark(options))
                 .childHandler(ChannelSetup.initializer(options, null, -1, handler -> {
@@ -151,10 +152,11 @@ public final class ServerBinder {
         if (address instanceof InetSocketAddress && ((InetSocketAddress) address).getPort() == 0 && port > 0) {
             address = new InetSocketAddress(((InetSocketAddress) address).getAddress(), port);
         }
-        bootstrap.bind(address).addListener((ChannelFuture f) -> {
+        SocketAddress target = address;
+        bootstrap.bind(target).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 server.close();
-                result.completeExceptionally(f.cause());
+                result.completeExceptionally(JdkExceptions.ofBind(f.cause(), target));
                 return;
             }
             server.addServerChannel(f.channel());

@@ -235,6 +235,11 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             connection.reader().feedEof();
+            if (!ready.isDone()) {
+                // The peer left during the TLS handshake: nothing can complete it, so the socket would stay open
+                // until the handshake timeout. Closing fails the handshake (and ready()) now.
+                ctx.close();
+            }
         } else if (evt instanceof SslCloseCompletionEvent && ((SslCloseCompletionEvent) evt).isSuccess() && !ended) {
             // The peer's close_notify: the end of its data, as asyncio reads it. The channel stays open: a close()
             // from this side sends our close_notify and closes (SslHandler's close), as after any EOF.
@@ -266,6 +271,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
             // The allocator could not take a read: this connection cannot be served, the others go on.
             cause = new IOException("out of memory while reading: " + cause.getMessage(), cause);
         }
+        cause = JdkExceptions.ofConnection(cause); // the JDK's types on every transport
         fail(cause);
     }
 
@@ -348,6 +354,9 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
                 SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
                 connection.writer().afterQueuedWrites(channel::flush); // what was written before leaves in plaintext
                 channel.pipeline().addBefore(ctx.name(), null, ssl);
+                if (!context.isClient()) {
+                    channel.pipeline().addBefore(channel.pipeline().context(ssl).name(), null, new RenegotiationGuard());
+                }
                 ssl.handshakeFuture().addListener(f -> {
                     if (f.isSuccess()) {
                         done.complete(null);

@@ -177,6 +177,7 @@ public enum Transport {
         synchronized (DEFAULT_GROUPS) {
             EventLoopGroup existing = DEFAULT_GROUPS.get(transport);
             if (existing == null || existing.isShuttingDown()) {
+                LogPreload.preload(); // before any of our event loops can meet a shortage of descriptors
                 existing = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory(
                         "streams-" + transport.name().toLowerCase(Locale.ROOT), true), transport.ioHandlerFactory());
                 DEFAULT_GROUPS.put(transport, existing);
