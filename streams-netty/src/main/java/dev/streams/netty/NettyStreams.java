@@ -324,8 +324,12 @@ public final class NettyStreams {
     }
 
     /**
-     * Listens on {@code host:port} and runs {@code handler} for each connection on a thread of its own: a virtual
-     * thread on Java 21+, else one of {@link ServerOptions#blockingThreads()} platform threads.
+     * Listens on {@code host:port} and runs {@code handler} for each connection on a thread of its own, carried as
+     * {@link ServerOptions#blockingScheduler()} says: by default a virtual thread on the connection's event loop
+     * (Java 24+ with {@code java.base/java.lang} opened), else on the JDK's scheduler (Java 21+), else one of
+     * {@link ServerOptions#blockingThreads()} platform threads.
+     *
+     * @throws IllegalStateException when the options ask for a {@link BlockingScheduler} not available in this JVM
      *
      * @see #startServer(ClientHandler, String, int, ServerOptions)
      */
@@ -338,9 +342,9 @@ public final class NettyStreams {
                                                                int port, ServerOptions options) {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
-        Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
-        return bindTcp(hosts, port, options, executor,
-                connection -> Handlers.runBlocking(handler, connection, executor));
+        BlockingExecutor executor = BlockingExecutor.create("streams-handler", options);
+        return executor.announce(bindTcp(hosts, port, options, executor,
+                connection -> Handlers.runBlocking(handler, connection, executor)), options);
     }
 
     /** {@link #startUnixServer(ClientHandler, Path, ServerOptions)} with {@link ServerOptions#DEFAULTS}. */
@@ -369,8 +373,9 @@ public final class NettyStreams {
                                                                           ServerOptions options) {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
-        Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
-        return bindUnix(path, options, executor, connection -> Handlers.runBlocking(handler, connection, executor));
+        BlockingExecutor executor = BlockingExecutor.create("streams-handler", options);
+        return executor.announce(bindUnix(path, options, executor,
+                connection -> Handlers.runBlocking(handler, connection, executor)), options);
     }
 
     private static CompletableFuture<StreamServer> bindTcp(List<String> hosts, int port, ServerOptions options,

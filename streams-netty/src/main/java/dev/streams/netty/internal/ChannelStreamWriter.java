@@ -38,6 +38,14 @@ import javax.net.ssl.SSLSession;
  * written to the channel, Netty owns a buffer and releases it once sent or when the write fails; buffers never handed
  * to Netty are released by the writer when the connection is lost.
  *
+ * <p><b>The carried handler thread.</b> Under {@code BlockingScheduler.EVENT_LOOP} a blocking handler runs on a
+ * virtual thread that the connection's event loop carries ({@link LoopCarrier}). While it runs there it writes like the
+ * event loop, into the pending buffer without the hand-over lock (see {@link #carried()}), with one difference: it
+ * makes no channel call, since Netty takes it for another thread. A full pending buffer is set aside, still owned by the
+ * writer, in the <em>gathered</em> list, to be written before the pending buffer; when the thread parks or returns,
+ * {@link LoopCarrier} calls {@link #flushCarried()} on the event loop itself, which hands both to the channel and
+ * flushes.
+ *
  * <p><b>Flushes.</b> On the event loop, writes made while the handler is inside {@code channelRead} are flushed once
  * at {@code channelReadComplete}, and other writes once at the end of the event-loop turn (by the writer's task). From
  * any other thread, the writer's task, scheduled once however many writes come, writes the whole hand-off queue and
@@ -75,6 +83,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     private volatile HandOff handOff;
     /** Writes made on the event loop and not yet handed to the channel; owned by this writer. Event loop only. */
     private ByteBuf pending;
+    /**
+     * Full pending buffers of the carried handler thread's current run, in order, written before {@link #pending};
+     * owned by this writer. Event loop only; made by the first run that fills a buffer.
+     */
+    private ArrayDeque<ByteBuf> gathered;
+    /** The scheduler of the handler thread under {@code BlockingScheduler.EVENT_LOOP}; set before that thread starts. */
+    private LoopCarrier carrier;
     /**
      * The readable bytes of {@link #pending}, for {@link #drain()} from other threads. Written on the event loop with
      * a release store (lazySet): cheap, and drain() needs no more than an estimate — the bytes reach Netty's own
@@ -142,6 +157,11 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 copy(pendingBuffer(len), array, off, len, nio);
                 afterPendingWrite(true);
             }
+        } else if (carried()) {
+            if (onLoopMaySend(len, nio)) { // no lock, as on the event loop; LoopCarrier flushes
+                copy(gatherBuffer(len), array, off, len, nio);
+                countGathered(len);
+            }
         } else if (len >= PENDING_CAPACITY) {
             handOffWhole(array, off, len, nio);
         } else {
@@ -206,6 +226,14 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 }
             }
             flush();
+        } else if (carried()) {
+            checkOpen(); // no lock, as on the event loop; LoopCarrier flushes
+            for (byte[] line : all) {
+                if (line.length > 0 && lost == null) {
+                    gatherBuffer(line.length).writeBytes(line);
+                    countGathered(line.length);
+                }
+            }
         } else {
             synchronized (closed) { // the hand-over lock
                 checkOpen();
@@ -243,6 +271,58 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     }
 
     /**
+     * True on the handler thread that this connection's event loop carries, while it carries it: the thread runs on
+     * the loop's OS thread, between two of the loop's tasks, so it may touch what is "event loop only" — but Netty's
+     * {@code inEventLoop()} is false for it, so it makes no channel call (see the class comment).
+     */
+    boolean carried() {
+        LoopCarrier scheduler = carrier;
+        return scheduler != null && scheduler.carries(Thread.currentThread());
+    }
+
+    /** Under {@code BlockingScheduler.EVENT_LOOP}: the handler thread's scheduler, set before the thread starts. */
+    void carriedBy(LoopCarrier scheduler) {
+        this.carrier = scheduler;
+    }
+
+    /**
+     * The pending buffer with room for {@code len} more bytes, on the carried handler thread: like
+     * {@link #pendingBuffer} but a full buffer goes to the gathered list (the writer still owns it) instead of the
+     * channel.
+     */
+    private ByteBuf gatherBuffer(int len) {
+        ByteBuf buf = pending;
+        if (buf != null) {
+            if (buf.capacity() - buf.writerIndex() >= len) {
+                return buf;
+            }
+            if (gathered == null) {
+                gathered = new ArrayDeque<>(4);
+            }
+            gathered.add(buf); // ours until writePending hands it on, before the new pending buffer
+        }
+        buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)); // ours until writePending hands it on
+        pending = buf;
+        return buf;
+    }
+
+    /** Counts {@code len} gathered bytes for drain() (an estimate that stops at Integer.MAX_VALUE). */
+    private void countGathered(int len) {
+        int total = pendingBytes + len;
+        PENDING_BYTES.lazySet(this, total < 0 ? Integer.MAX_VALUE : total);
+    }
+
+    /**
+     * On the event loop, after a run of the carried handler thread (it parked or returned): hands what it wrote to the
+     * channel and flushes.
+     */
+    void flushCarried() {
+        if (pending != null) { // also when buffers were gathered: a new pending buffer followed each
+            flushNow();
+        }
+    }
+
+    /**
      * After a write into the pending buffer: publishes its size for drain(), hands it to the channel once it alone
      * would make the channel unwritable (from then on Netty's water marks and writability events take over), and
      * flushes soon when asked.
@@ -259,9 +339,14 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         }
     }
 
-    /** Hands the pending buffer to the channel, without flushing. Event loop only. */
+    /** Hands the gathered buffers and the pending buffer to the channel, without flushing. Event loop only. */
     private void writePending() {
-        ByteBuf buf = pending;
+        ArrayDeque<ByteBuf> full = gathered;
+        ByteBuf buf;
+        while (full != null && (buf = full.poll()) != null) {
+            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
+        }
+        buf = pending;
         if (buf != null) {
             pending = null;
             channel.write(buf, channel.voidPromise()); // Netty owns buf from here on (and counts it for drain())
@@ -270,8 +355,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         }
     }
 
-    /** Releases the pending buffer, which will never be written. Event loop only. */
+    /** Releases the gathered and pending buffers, which will never be written. Event loop only. */
     private void releasePending() {
+        ArrayDeque<ByteBuf> full = gathered;
+        ByteBuf buf;
+        while (full != null && (buf = full.poll()) != null) {
+            buf.release(); // ours, never handed to the channel
+        }
         if (pending != null) {
             pending.release(); // ours, never handed to the channel
             pending = null;

@@ -6,7 +6,6 @@ import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -38,9 +37,9 @@ public final class Handlers {
 
     /** Calls {@code handler} on a thread of {@code executor}; closes the connection when it returns. */
     public static void runBlocking(BlockingClientHandler handler, NettyStreamConnection connection,
-                                   Executor executor) {
+                                   BlockingExecutor executor) {
         try {
-            executor.execute(() -> {
+            executor.start(connection, () -> {
                 Throwable failure = null;
                 try {
                     handler.handle(connection.reader(), connection.writer());
