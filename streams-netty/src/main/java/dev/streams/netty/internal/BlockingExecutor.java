@@ -3,9 +3,14 @@ package dev.streams.netty.internal;
 import dev.streams.StreamServer;
 import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.ServerOptions;
+import io.netty.channel.EventLoop;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.nio.channels.ClosedChannelException;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,6 +47,11 @@ public final class BlockingExecutor implements Executor {
     /** POOL: handlers started and not yet returned, to see when the pool is full. */
     private final AtomicInteger running;
     private final AtomicBoolean warnedFull;
+    /**
+     * The connections whose handler has not returned, by event loop: when a loop terminates, those still open are
+     * ended here (see {@link #endOrphans}).
+     */
+    private final Map<EventLoop, Set<NettyStreamConnection>> handling = new ConcurrentHashMap<>();
 
     private BlockingExecutor(BlockingScheduler scheduler, String name, int threads) {
         this.scheduler = scheduler;
@@ -136,15 +146,54 @@ public final class BlockingExecutor implements Executor {
 
     /** Runs {@code handler}, the whole life of {@code connection}, on a thread of this executor. */
     public void start(NettyStreamConnection connection, Runnable handler) {
-        switch (scheduler) {
-            case EVENT_LOOP:
-                LoopCarrier.newThread(connection, handler).start();
-                break;
-            case VIRTUAL:
-                virtual.newThread(handler).start();
-                break;
-            default:
-                startInPool(connection, handler);
+        Set<NettyStreamConnection> onItsLoop = handling.computeIfAbsent(connection.writer().channel().eventLoop(),
+                this::watch);
+        onItsLoop.add(connection);
+        Runnable tracked = () -> {
+            try {
+                handler.run();
+            } finally {
+                onItsLoop.remove(connection);
+            }
+        };
+        try {
+            switch (scheduler) {
+                case EVENT_LOOP:
+                    LoopCarrier.newThread(connection, tracked).start();
+                    break;
+                case VIRTUAL:
+                    virtual.newThread(tracked).start();
+                    break;
+                default:
+                    startInPool(connection, tracked);
+            }
+        } catch (RuntimeException notStarted) {
+            onItsLoop.remove(connection);
+            throw notStarted;
+        }
+    }
+
+    /** The set of {@code loop}'s connections, which {@link #endOrphans} ends when the loop terminates. */
+    private Set<NettyStreamConnection> watch(EventLoop loop) {
+        Set<NettyStreamConnection> connections = ConcurrentHashMap.newKeySet();
+        loop.terminationFuture().addListener(terminated -> endOrphans(connections));
+        return connections;
+    }
+
+    /**
+     * The event loop of {@code connections} has terminated (its group was shut down) while their handlers still ran.
+     * Netty closes a dead loop's channels without always telling their pipelines (the inactive event is a task the
+     * loop no longer runs), so a handler parked in a read would wait for ever: each connection that has not ended is
+     * ended here — its reads fail, its writer and drainers fail — and the handler, resumed, returns. Runs on Netty's
+     * global executor, once nothing runs on the loop any more.
+     */
+    private static void endOrphans(Set<NettyStreamConnection> connections) {
+        for (NettyStreamConnection connection : connections) {
+            if (!connection.writer().waitClosed().isDone()) {
+                ClosedChannelException gone = new ClosedChannelException();
+                connection.reader().setException(gone);
+                connection.writer().connectionLost(gone);
+            }
         }
     }
 

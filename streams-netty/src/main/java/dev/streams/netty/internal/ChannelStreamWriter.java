@@ -159,6 +159,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             }
         } else if (carried()) {
             if (onLoopMaySend(len, nio)) { // no lock, as on the event loop; LoopCarrier flushes
+                gatherHandOff();
                 copy(gatherBuffer(len), array, off, len, nio);
                 countGathered(len);
             }
@@ -228,6 +229,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             flush();
         } else if (carried()) {
             checkOpen(); // no lock, as on the event loop; LoopCarrier flushes
+            gatherHandOff();
             for (byte[] line : all) {
                 if (line.length > 0 && lost == null) {
                     gatherBuffer(line.length).writeBytes(line);
@@ -306,6 +308,43 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         return buf;
     }
 
+    /**
+     * On the carried handler thread, before it gathers a write: what other threads queued before it (the thread may
+     * have waited for them without parking) goes to the gathered list first, after what this thread gathered so far
+     * — the carried thread's {@code writeHandOff}. The writer owns those buffers again, until written.
+     */
+    private void gatherHandOff() {
+        HandOff queued = handOff;
+        if (queued == null || queued.bytes == 0) {
+            return; // nothing queued (see writeHandOff for why a check without the lock is enough)
+        }
+        ArrayDeque<ByteBuf> batch;
+        synchronized (closed) { // the hand-over lock
+            batch = queued.buffers;
+            if (batch.isEmpty()) {
+                return;
+            }
+            queued.tail = null;
+            queued.buffers = queued.spare != null ? queued.spare : new ArrayDeque<>(4);
+            queued.spare = null;
+        }
+        if (gathered == null) {
+            gathered = new ArrayDeque<>(4);
+        }
+        if (pending != null) {
+            gathered.add(pending);
+            pending = null;
+        }
+        ByteBuf buf;
+        while ((buf = batch.poll()) != null) {
+            int size = buf.readableBytes();
+            gathered.add(buf); // from the queue to this writer, until writePending hands it on
+            countGathered(size);
+            HandOff.BYTES.addAndGet(queued, -size);
+        }
+        queued.spare = batch; // event loop only (this thread runs on it)
+    }
+
     /** Counts {@code len} gathered bytes for drain() (an estimate that stops at Integer.MAX_VALUE). */
     private void countGathered(int len) {
         int total = pendingBytes + len;
@@ -317,7 +356,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * channel and flushes.
      */
     void flushCarried() {
-        if (pending != null) { // also when buffers were gathered: a new pending buffer followed each
+        ArrayDeque<ByteBuf> full = gathered;
+        if (pending != null || full != null && !full.isEmpty()) {
             flushNow();
         }
     }
