@@ -8,6 +8,7 @@ import dev.streams.LimitOverrunException;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
 import dev.streams.StreamWriter;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.StreamOptions;
@@ -50,8 +51,8 @@ import java.util.stream.Collectors;
 public final class EchoServer {
 
     static final String USAGE = String.join("\n",
-            "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking] [--plain] [--limit BYTES]",
-            "                   [--tls [--cert FILE --key FILE | --write-cert FILE]]",
+            "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking [--blocking-threads N]]",
+            "                   [--plain] [--limit BYTES] [--tls [--cert FILE --key FILE | --write-cert FILE]]",
             "",
             "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
             "and logs \"Получено: <line>\". Stops cleanly on Ctrl-C or SIGTERM (exit code 0).",
@@ -61,6 +62,10 @@ public final class EchoServer {
             "  --unix PATH       listen on a Unix domain socket instead of TCP (removed again on exit)",
             "  --blocking        serve with blocking code (BlockingClientHandler, virtual threads on Java 21+)",
             "                    instead of futures on the event loop (ClientHandler)",
+            "  --blocking-threads N",
+            "                    with --blocking: serve on a pool of N platform threads (the only choice on",
+            "                    Java 17-20, where it is 256 by default). Each connection holds a thread while",
+            "                    it is open, idle or not: connection N+1 waits, unanswered, until one leaves",
             "  --plain           echo each line unchanged and log nothing (for benchmarks)",
             "  --limit BYTES     the longest line accepted (default " + StreamOptions.DEFAULT_LIMIT + ");",
             "                    a longer one closes that connection",
@@ -84,6 +89,8 @@ public final class EchoServer {
         /** A Unix domain socket to listen on instead of host and port, or null. */
         Path unix;
         boolean blocking;
+        /** {@code --blocking-threads}: the pool's size, or 0 for the default scheduler. */
+        int blockingThreads;
         boolean plain;
         int limit = StreamOptions.DEFAULT_LIMIT;
         boolean tls;
@@ -105,6 +112,8 @@ public final class EchoServer {
                     case "--unix" -> options.unix = Path.of(Cli.value(args, i++));
                     case "--limit" -> options.limit = Cli.positive("--limit", Cli.value(args, i++));
                     case "--blocking" -> options.blocking = true;
+                    case "--blocking-threads" ->
+                            options.blockingThreads = Cli.positive("--blocking-threads", Cli.value(args, i++));
                     case "--plain" -> options.plain = true;
                     case "--tls" -> options.tls = true;
                     case "--cert" -> options.cert = Path.of(Cli.value(args, i++));
@@ -115,6 +124,9 @@ public final class EchoServer {
             }
             if (options.unix != null && hostOrPort) {
                 throw new Cli.UsageException("--unix listens on a socket file: no --host or --port with it");
+            }
+            if (options.blockingThreads > 0 && !options.blocking) {
+                throw new Cli.UsageException("--blocking-threads needs --blocking");
             }
             if (!options.tls && (options.cert != null || options.key != null || options.writeCert != null)) {
                 throw new Cli.UsageException("--cert, --key and --write-cert need --tls");
@@ -178,8 +190,11 @@ public final class EchoServer {
     /** Starts a server for {@code options}, logging to {@code log}; the caller stops it with {@link #stop}. */
     static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
         Echo echo = new Echo(options.plain, options.limit, log, err);
-        ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
-                .build();
+        ServerOptions.Builder builder = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext);
+        if (options.blockingThreads > 0) { // a pool of that many platform threads, whatever the Java
+            builder.blockingScheduler(BlockingScheduler.POOL).blockingThreads(options.blockingThreads);
+        }
+        ServerOptions serverOptions = builder.build();
         if (options.unix != null) {
             return options.blocking
                     ? NettyStreams.startBlockingUnixServer(echo::serveBlocking, options.unix, serverOptions)

@@ -41,8 +41,8 @@ import javax.net.ssl.SSLSession;
  * <p><b>The carried handler thread.</b> Under {@code BlockingScheduler.EVENT_LOOP} a blocking handler runs on a
  * virtual thread that the connection's event loop carries ({@link LoopCarrier}). While it runs there it writes like the
  * event loop, into the pending buffer without the hand-over lock (see {@link #carried()}), with one difference: it
- * makes no channel call, since Netty takes it for another thread. A full pending buffer is set aside, still owned by the
- * writer, in the <em>gathered</em> list, to be written before the pending buffer; when the thread parks or returns,
+ * makes no channel call, since Netty takes it for another thread. A full pending buffer is set aside, still owned by
+ * the writer, in the <em>gathered</em> list, to be written before the pending buffer; when the thread parks or returns,
  * {@link LoopCarrier} calls {@link #flushCarried()} on the event loop itself, which hands both to the channel and
  * flushes.
  *
@@ -88,7 +88,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
      * owned by this writer. Event loop only; made by the first run that fills a buffer.
      */
     private ArrayDeque<ByteBuf> gathered;
-    /** The scheduler of the handler thread under {@code BlockingScheduler.EVENT_LOOP}; set before that thread starts. */
+    /** The handler thread's scheduler under {@code BlockingScheduler.EVENT_LOOP}; set before that thread starts. */
     private LoopCarrier carrier;
     /**
      * The readable bytes of {@link #pending}, for {@link #drain()} from other threads. Written on the event loop with

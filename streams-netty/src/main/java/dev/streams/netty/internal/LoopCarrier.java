@@ -27,8 +27,8 @@ final class LoopCarrier implements Executor, Runnable {
     /** The thread's continuation (the JDK submits the same one each time): set by the first submission. */
     private Runnable continuation;
     /**
-     * True while a continuation runs on the event loop. Written and read on the loop's OS thread only (by this task, and
-     * by the handler thread it carries, which the JDK mounts and unmounts with full fences).
+     * True while a continuation runs on the event loop. Written and read on the loop's OS thread only (by this task,
+     * and by the handler thread it carries, which the JDK mounts and unmounts with full fences).
      */
     private boolean onLoop;
 

@@ -371,7 +371,8 @@ class EndToEndTest {
 
     @ParameterizedTest
     @MethodSource(BlockingSchedulers.WITH_TRANSPORTS)
-    void closeKeepsClientsAndCloseClientsEndsThemGracefully(Transport transport, BlockingScheduler scheduler) throws Exception {
+    void closeKeepsClientsAndCloseClientsEndsThemGracefully(Transport transport, BlockingScheduler scheduler)
+            throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer(ECHO_BLOCKING, HOST, 0,
                 serverOptions(transport, scheduler)));
         int port = port(server);

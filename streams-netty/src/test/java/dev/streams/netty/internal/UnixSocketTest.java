@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
+import org.junit.jupiter.params.provider.Arguments;
+import dev.streams.netty.testing.BlockingSchedulers;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
@@ -40,6 +43,10 @@ class UnixSocketTest {
         return Stream.of(Transport.EPOLL, Transport.NIO);
     }
 
+    static Stream<Arguments> transportsAndSchedulers() {
+        return transports().flatMap(t -> BlockingSchedulers.available().map(s -> Arguments.of(t, s)));
+    }
+
     private static ServerOptions serverOptions(Transport transport) {
         return ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build();
     }
@@ -49,14 +56,15 @@ class UnixSocketTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
-    void echoesInBothStylesAndRemovesTheSocketFileOnClose(Transport transport) throws Exception {
+    @MethodSource("transportsAndSchedulers")
+    void echoesInBothStylesAndRemovesTheSocketFileOnClose(Transport transport, BlockingScheduler scheduler)
+            throws Exception {
         Path async = dir.resolve("async.sock");
         Path blocking = dir.resolve("blocking.sock");
         StreamServer one = await(NettyStreams.startUnixServer(EndToEndTest::echoAsync, async,
                 serverOptions(transport)));
         StreamServer two = await(NettyStreams.startBlockingUnixServer(EndToEndTest.ECHO_BLOCKING, blocking,
-                serverOptions(transport)));
+                serverOptions(transport).toBuilder().blockingScheduler(scheduler).build()));
         try {
             assertThat(one.localAddresses()).containsExactly(UnixDomainSocketAddress.of(async));
             for (Path path : new Path[] {async, blocking}) {

@@ -18,6 +18,11 @@ public final class BlockingSchedulers {
     /** {@code @MethodSource(BlockingSchedulers.WITH_TRANSPORTS)}: (transport, scheduler) for every pair. */
     public static final String WITH_TRANSPORTS = "dev.streams.netty.testing.BlockingSchedulers#withTransports";
 
+    /** {@code @MethodSource(BlockingSchedulers.WITH_RESET_REPORTING_TRANSPORTS)}: as {@link #WITH_TRANSPORTS}, over
+     * {@link TransportGroups#resetReportingTransports()}. */
+    public static final String WITH_RESET_REPORTING_TRANSPORTS =
+            "dev.streams.netty.testing.BlockingSchedulers#withResetReportingTransports";
+
     private BlockingSchedulers() {
     }
 
@@ -30,6 +35,11 @@ public final class BlockingSchedulers {
     /** Every transport of {@link TransportGroups#transports()} with every available scheduler. */
     public static Stream<Arguments> withTransports() {
         return TransportGroups.transports().flatMap(t -> available().map(s -> Arguments.of(t, s)));
+    }
+
+    /** Every transport of {@link TransportGroups#resetReportingTransports()} with every available scheduler. */
+    public static Stream<Arguments> withResetReportingTransports() {
+        return TransportGroups.resetReportingTransports().flatMap(t -> available().map(s -> Arguments.of(t, s)));
     }
 
     /** True when {@code scheduler} can run handlers in this JVM. */
