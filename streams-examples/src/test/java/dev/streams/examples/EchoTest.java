@@ -166,11 +166,11 @@ class EchoTest {
     @Test
     void withBlockingThreadsTheConnectionPastThePoolWaitsUntilAThreadIsFree() throws Exception {
         try (RunningServer server = new RunningServer("--blocking", "--blocking-threads", "1");
-             StreamConnection first = await(NettyStreams.openConnection("127.0.0.1", server.port));
-             StreamConnection second = await(NettyStreams.openConnection("127.0.0.1", server.port))) {
+             StreamConnection first = await(NettyStreams.openConnection("127.0.0.1", server.port))) {
             first.writer().write("a1\n".getBytes(StandardCharsets.UTF_8));
             assertThat(await(first.reader().readLine(), WAIT)).asString(StandardCharsets.UTF_8)
-                    .isEqualTo("Эхо: a1\n");
+                    .isEqualTo("Эхо: a1\n"); // the first holds the only thread from here on
+            StreamConnection second = await(NettyStreams.openConnection("127.0.0.1", server.port));
             CompletableFuture<byte[]> answer = second.reader().readLine();
             second.writer().write("b1\n".getBytes(StandardCharsets.UTF_8));
             first.writer().write("a2\n".getBytes(StandardCharsets.UTF_8));
@@ -180,6 +180,7 @@ class EchoTest {
             assertThat(await(answer, WAIT)).asString(StandardCharsets.UTF_8).isEqualTo("Эхо: b1\n");
             assertThat(server.out.text()).as("the second client was served only after the first left")
                     .containsSubsequence("Получено: a1", "Получено: a2", "Получено: b1");
+            second.close();
         }
     }
 

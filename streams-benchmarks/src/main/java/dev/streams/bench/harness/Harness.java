@@ -54,7 +54,8 @@ public final class Harness {
             new Scenario("pingpong-50c-100B", 50, 100, 1),
             new Scenario("pingpong-1c-100B", 1, 100, 1),
             new Scenario("pipelined-50c-16x100B", 50, 100, 16),
-            new Scenario("large-10c-16KiB", 10, 16 * 1024, 1));
+            new Scenario("large-10c-16KiB", 10, 16 * 1024, 1),
+            new Scenario("large-10c-16x16KiB", 10, 16 * 1024, 16));
 
     private String serverJava = javaLauncher();
     private String clientJava = javaLauncher();
