@@ -32,7 +32,7 @@ class HarnessSmokeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"netty-raw", "netty-line", "netty-line-bytes", "streams-async", "streams-blocking",
-        "jdk-vt"})
+        "streams-blocking-vt", "streams-blocking-pool", "jdk-vt"})
     void echoesPipelinedLines(String kind) throws Exception {
         AtomicInteger port = new AtomicInteger();
         AutoCloseable server = EchoServer.start(kind, 1, 0,

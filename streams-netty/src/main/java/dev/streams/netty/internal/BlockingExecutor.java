@@ -191,8 +191,12 @@ public final class BlockingExecutor implements Executor {
         for (NettyStreamConnection connection : connections) {
             if (!connection.writer().waitClosed().isDone()) {
                 ClosedChannelException gone = new ClosedChannelException();
-                connection.reader().setException(gone);
-                connection.writer().connectionLost(gone);
+                connection.reader().setException(gone); // first: the parked handler resumes even if the rest fails
+                try {
+                    connection.writer().connectionLost(gone);
+                } catch (RuntimeException channelGone) {
+                    LOG.debug("{}: ending the writer after its event loop terminated", connection, channelGone);
+                }
             }
         }
     }

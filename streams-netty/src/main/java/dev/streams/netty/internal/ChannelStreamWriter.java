@@ -157,12 +157,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 copy(pendingBuffer(len), array, off, len, nio);
                 afterPendingWrite(true);
             }
-        } else if (carried()) {
-            if (onLoopMaySend(len, nio)) { // no lock, as on the event loop; LoopCarrier flushes
-                gatherHandOff();
-                copy(gatherBuffer(len), array, off, len, nio);
-                countGathered(len);
-            }
+        } else if (carried() && gather(array, off, len, nio)) {
+            // gathered, or refused or dropped as on the event loop; LoopCarrier flushes
         } else if (len >= PENDING_CAPACITY) {
             handOffWhole(array, off, len, nio);
         } else {
@@ -228,13 +224,9 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             }
             flush();
         } else if (carried()) {
-            checkOpen(); // no lock, as on the event loop; LoopCarrier flushes
-            gatherHandOff();
+            checkOpen();
             for (byte[] line : all) {
-                if (line.length > 0 && lost == null) {
-                    gatherBuffer(line.length).writeBytes(line);
-                    countGathered(line.length);
-                }
+                write(line, 0, line.length, null); // each gathered while this thread stays on its loop
             }
         } else {
             synchronized (closed) { // the hand-over lock
@@ -288,24 +280,54 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     }
 
     /**
-     * The pending buffer with room for {@code len} more bytes, on the carried handler thread: like
-     * {@link #pendingBuffer} but a full buffer goes to the gathered list (the writer still owns it) instead of the
-     * channel.
+     * A write of the carried handler thread: like the event loop's into the pending buffer, without the hand-over
+     * lock and without channel calls. Taking the hand-over lock and allocating a buffer may park the thread (a
+     * contended lock), which ends its run: the loop may then flush, or close the writer, before the thread resumes —
+     * possibly off the loop, when the loop is shutting down. So those calls come first, and the writer's state is read
+     * again and changed only after them, with no park point in between.
+     *
+     * @return false, having taken nothing, when the thread resumed off its loop: the caller takes the path of other
+     *         threads
      */
-    private ByteBuf gatherBuffer(int len) {
-        ByteBuf buf = pending;
-        if (buf != null) {
-            if (buf.capacity() - buf.writerIndex() >= len) {
-                return buf;
-            }
-            if (gathered == null) {
-                gathered = new ArrayDeque<>(4);
-            }
-            gathered.add(buf); // ours until writePending hands it on, before the new pending buffer
+    private boolean gather(byte[] array, int off, int len, ByteBuffer nio) {
+        if (!onLoopMaySend(len, nio)) {
+            return true; // nothing to send, or the peer is gone
         }
-        buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)); // ours until writePending hands it on
-        pending = buf;
-        return buf;
+        gatherHandOff(); // may park
+        ByteBuf buf = pending;
+        ByteBuf fresh = buf == null || buf.capacity() - buf.writerIndex() < len
+                ? channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)) // may park; ours until handed on
+                : null;
+        // No park point from here on.
+        boolean send;
+        try {
+            send = carried() && onLoopMaySend(len, nio);
+        } catch (IllegalStateException refused) { // closed while this thread waited
+            if (fresh != null) {
+                fresh.release(); // never used
+            }
+            throw refused;
+        }
+        if (!send) {
+            if (fresh != null) {
+                fresh.release(); // never used
+            }
+            return !carried();
+        }
+        if (fresh != null) {
+            buf = pending; // a flush may have taken it while this thread waited
+            if (buf != null) {
+                if (gathered == null) {
+                    gathered = new ArrayDeque<>(4);
+                }
+                gathered.add(buf); // ours until writePending hands it on, before the new pending buffer
+            }
+            pending = fresh;
+            buf = fresh;
+        }
+        copy(buf, array, off, len, nio);
+        countGathered(len);
+        return true;
     }
 
     /**
@@ -319,10 +341,10 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             return; // nothing queued (see writeHandOff for why a check without the lock is enough)
         }
         ArrayDeque<ByteBuf> batch;
-        synchronized (closed) { // the hand-over lock
+        synchronized (closed) { // the hand-over lock (waiting for it may park this thread: see gather)
             batch = queued.buffers;
-            if (batch.isEmpty()) {
-                return;
+            if (batch.isEmpty() || !carried()) {
+                return; // resumed off the loop: the queue stays for the loop's writer task
             }
             queued.tail = null;
             queued.buffers = queued.spare != null ? queued.spare : new ArrayDeque<>(4);

@@ -14,7 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
  * the event loop (see {@link ChannelStreamWriter#carried()}); when the thread parks or returns, the run ends and this
  * task hands the gathered bytes to the channel and flushes them, now on the event loop itself.
  *
- * <p>When the event loop is gone (its group shut down), a continuation runs on a platform thread of its own instead, so
+ * <p>When the event loop is shutting down or gone, a continuation runs on a platform thread of its own instead, so
  * that a handler parked at shutdown is resumed, finds its connection closed, and returns rather than staying parked
  * for ever. Its writes then take the path of any other thread.
  */
@@ -58,13 +58,18 @@ final class LoopCarrier implements Executor, Runnable {
         if (continuation == null) {
             continuation = task; // the first submission: Thread.start, before any other
         }
-        try {
-            loop.execute(task == continuation ? this : () -> runOnLoop(task));
-        } catch (RejectedExecutionException loopGone) {
-            Thread resume = new Thread(task, thread.getName() + "-after-its-event-loop");
-            resume.setDaemon(true);
-            resume.start();
+        if (!loop.isShuttingDown()) {
+            try {
+                loop.execute(task == continuation ? this : () -> runOnLoop(task));
+                return;
+            } catch (RejectedExecutionException loopGone) {
+                // shut down since the check: resumed below
+            }
         }
+        // A loop that is shutting down may not run its tasks any more: the thread goes on elsewhere, and ends.
+        Thread resume = new Thread(task, thread.getName() + "-after-its-event-loop");
+        resume.setDaemon(true);
+        resume.start();
     }
 
     /** The event loop's task: one run of the handler thread, until it parks or returns. */

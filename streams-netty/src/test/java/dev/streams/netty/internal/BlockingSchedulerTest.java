@@ -16,7 +16,10 @@ import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.testing.BlockingSchedulers;
 import dev.streams.netty.testing.TransportGroups;
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -45,6 +48,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -497,6 +501,72 @@ class BlockingSchedulerTest {
                     .doesNotContain("elsewhere").filteredOn("the writer's task"::equals).hasSizeLessThanOrEqualTo(1);
         } finally {
             stop(server, group);
+        }
+    }
+
+    @Test
+    void aCarriedWriteThatParksHalfWayIsSentWholeAndInOrder() throws Exception {
+        assumeTrue(BlockingSchedulers.isAvailable(BlockingScheduler.EVENT_LOOP), "EVENT_LOOP needs Java 21+");
+        EventLoopGroup group = group(1);
+        int blocks = 40;
+        int size = 3000; // more than a pending buffer holds: each write takes a new one
+        StreamServer server = start((reader, writer) -> {
+            Channel channel = Internals.channel(writer);
+            Thread handler = Thread.currentThread();
+            // The allocator parks the handler thread (as a contended lock in a real allocator may), which ends its
+            // run on the loop in the middle of a write; the loop flushes meanwhile.
+            channel.config().setAllocator(new ParkingAllocator(channel.alloc(), handler));
+            await(reader.readLine());
+            byte[] block = new byte[size];
+            for (int b = 0; b < blocks; b++) {
+                java.util.Arrays.fill(block, (byte) ('A' + b % 26));
+                writer.write(block);
+                if (b % 8 == 7) {
+                    await(writer.drain());
+                }
+            }
+            await(reader.readLine());
+        }, group, BlockingScheduler.EVENT_LOOP);
+        try (StreamConnection client = connect(server)) {
+            send(client, "go\n");
+            byte[] got = within(client.reader().readExactly(blocks * size));
+            for (int i = 0; i < got.length; i++) {
+                if (got[i] != (byte) ('A' + i / size % 26)) {
+                    throw new AssertionError("wrong byte at " + i + " (block " + i / size + "): " + (char) got[i]);
+                }
+            }
+        } finally {
+            stop(server, group);
+        }
+    }
+
+    /** Parks {@code parked} (briefly) in each direct allocation it makes; delegates everything. */
+    private static final class ParkingAllocator extends AbstractByteBufAllocator {
+        private final ByteBufAllocator real;
+        private final Thread parked;
+
+        ParkingAllocator(ByteBufAllocator real, Thread parked) {
+            super(true);
+            this.real = real;
+            this.parked = parked;
+        }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            return real.heapBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            if (Thread.currentThread() == parked) {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200)); // a park, not a wait for anything
+            }
+            return real.directBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return real.isDirectBufferPooled();
         }
     }
 
