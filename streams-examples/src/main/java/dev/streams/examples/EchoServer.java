@@ -8,6 +8,7 @@ import dev.streams.LimitOverrunException;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
 import dev.streams.StreamWriter;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.Endpoint;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
@@ -54,8 +55,8 @@ public final class EchoServer {
     static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
 
     static final String USAGE = String.join("\n",
-            "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking] [--plain] [--limit BYTES]",
-            "                   [--idle-timeout SECONDS] [--max-connections N]",
+            "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking [--blocking-threads N]]",
+            "                   [--plain] [--limit BYTES] [--idle-timeout SECONDS] [--max-connections N]",
             "                   [--tls [--cert FILE --key FILE | --write-cert FILE]]",
             "",
             "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
@@ -66,6 +67,10 @@ public final class EchoServer {
             "  --unix PATH       listen on a Unix domain socket instead of TCP (removed again on exit)",
             "  --blocking        serve with blocking code (BlockingClientHandler, virtual threads on Java 21+)",
             "                    instead of futures on the event loop (ClientHandler)",
+            "  --blocking-threads N",
+            "                    with --blocking: serve on a pool of N platform threads (the only choice on",
+            "                    Java 17-20, where it is 256 by default). Each connection holds a thread while",
+            "                    it is open, idle or not: connection N+1 waits, unanswered, until one leaves",
             "  --plain           echo each line unchanged and log nothing (for benchmarks)",
             "  --limit BYTES     the longest line accepted (default " + StreamOptions.DEFAULT_LIMIT + ");",
             "                    a longer one closes that connection",
@@ -95,6 +100,8 @@ public final class EchoServer {
         /** A Unix domain socket to listen on instead of host and port, or null. */
         Path unix;
         boolean blocking;
+        /** {@code --blocking-threads}: the pool's size, or 0 for the default scheduler. */
+        int blockingThreads;
         boolean plain;
         int limit = StreamOptions.DEFAULT_LIMIT;
         /** The idle timeout, or null for none ({@code --idle-timeout 0}). */
@@ -125,6 +132,8 @@ public final class EchoServer {
                     case "--max-connections" -> options.maxConnections = Cli.positive("--max-connections",
                             Cli.value(args, i++));
                     case "--blocking" -> options.blocking = true;
+                    case "--blocking-threads" ->
+                            options.blockingThreads = Cli.positive("--blocking-threads", Cli.value(args, i++));
                     case "--plain" -> options.plain = true;
                     case "--tls" -> options.tls = true;
                     case "--cert" -> options.cert = Path.of(Cli.value(args, i++));
@@ -135,6 +144,9 @@ public final class EchoServer {
             }
             if (options.unix != null && hostOrPort) {
                 throw new Cli.UsageException("--unix listens on a socket file: no --host or --port with it");
+            }
+            if (options.blockingThreads > 0 && !options.blocking) {
+                throw new Cli.UsageException("--blocking-threads needs --blocking");
             }
             if (!options.tls && (options.cert != null || options.key != null || options.writeCert != null)) {
                 throw new Cli.UsageException("--cert, --key and --write-cert need --tls");
@@ -198,8 +210,12 @@ public final class EchoServer {
     /** Starts a server for {@code options}, logging to {@code log}; the caller stops it with {@link #stop}. */
     static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
         Echo echo = new Echo(options.plain, options.limit, log, err);
-        ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
-                .idleTimeout(options.idleTimeout).maxConnections(options.maxConnections).build();
+        ServerOptions.Builder builder = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
+                .idleTimeout(options.idleTimeout).maxConnections(options.maxConnections);
+        if (options.blockingThreads > 0) { // a pool of that many platform threads, whatever the Java
+            builder.blockingScheduler(BlockingScheduler.POOL).blockingThreads(options.blockingThreads);
+        }
+        ServerOptions serverOptions = builder.build();
         Endpoint where = options.unix != null ? Endpoint.unix(options.unix) : Endpoint.tcp(options.host, options.port);
         return options.blocking
                 ? NettyStreams.startBlockingServer(echo::serveBlocking, where, serverOptions)

@@ -193,8 +193,10 @@ public final class NettyStreams {
     }
 
     /**
-     * Listens on {@code host:port} and runs {@code handler} for each connection on a thread of its own: a virtual
-     * thread on Java 21+, else one of {@link ServerOptions#blockingThreads()} platform threads.
+     * Listens on {@code host:port} and runs {@code handler} for each connection on a thread of its own, carried as
+     * {@link ServerOptions#blockingScheduler()} says: by default a virtual thread on the connection's event loop
+     * (Java 24+ with {@code java.base/java.lang} opened), else on the JDK's scheduler (Java 21+), else one of
+     * {@link ServerOptions#blockingThreads()} platform threads.
      *
      * @param handler run on a thread of its own for each connection
      * @param host    a name or address to listen on; {@code null} for every interface
@@ -204,6 +206,7 @@ public final class NettyStreams {
      * @throws NullPointerException     when {@code handler} or {@code options} is null
      * @throws IllegalArgumentException when the port is outside 0-65535, the host cannot be resolved or the options
      *                                  do not suit the transport
+     * @throws IllegalStateException    when the options ask for a {@link BlockingScheduler} not available in this JVM
      * @see #startServer(ClientHandler, String, int, ServerOptions)
      */
     public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, String host,
@@ -221,6 +224,7 @@ public final class NettyStreams {
      * @return the server, once every socket is bound; fails with the bind error
      * @throws NullPointerException     when an argument is null
      * @throws IllegalArgumentException as {@link #startServer(ClientHandler, Endpoint, ServerOptions)}
+     * @throws IllegalStateException    when the options ask for a {@link BlockingScheduler} not available in this JVM
      */
     public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, Endpoint where,
                                                                       ServerOptions options) {

@@ -13,8 +13,14 @@ package dev.streams.netty;
  *       only: asking for it on NIO fails the start with {@code IllegalArgumentException}</td></tr>
  *   <tr><td>{@code startServing}</td><td>true</td><td>accept at once; when false the socket listens but connections
  *       wait in the backlog until {@code startServing()} or {@code serveForever()}</td></tr>
- *   <tr><td>{@code blockingThreads}</td><td>256</td><td>on Java 17-20 only (no virtual threads): how many blocking
- *       handlers run at once; further connections wait for a thread</td></tr>
+ *   <tr><td>{@code blockingScheduler}</td><td>{@link BlockingScheduler#AUTO}</td><td>which threads carry blocking
+ *       handlers: the connection's event loop, the JDK's virtual-thread scheduler or a pool of platform threads
+ *       (see {@link BlockingScheduler})</td></tr>
+ *   <tr><td>{@code blockingThreads}</td><td>256</td><td>with {@link BlockingScheduler#POOL} only (the choice on
+ *       Java 17-20): how many blocking handlers run at once. Each connection holds its thread until its handler
+ *       returns, idle or not: once all are taken, further connections are accepted but wait, unanswered, for a
+ *       thread (the server logs one warning). Size it above the number of clients that may sit idle at once, or end
+ *       idle connections with an idle timeout</td></tr>
  *   <tr><td>{@code maxConnections}</td><td>no limit ({@link Integer#MAX_VALUE})</td><td>the most connections open at
  *       once; beyond it a new connection is accepted and closed at once (its peer reads EOF) and counted</td></tr>
  * </table>
@@ -43,6 +49,7 @@ public final class ServerOptions extends StreamOptions {
     private final boolean startServing;
     private final int blockingThreads;
     private final int maxConnections;
+    private final BlockingScheduler blockingScheduler;
 
     private ServerOptions(Builder builder) {
         super(builder);
@@ -52,6 +59,7 @@ public final class ServerOptions extends StreamOptions {
         this.startServing = builder.startServing;
         this.blockingThreads = builder.blockingThreads;
         this.maxConnections = builder.maxConnections;
+        this.blockingScheduler = builder.blockingScheduler;
     }
 
     /** A builder with every option at its default. */
@@ -93,11 +101,20 @@ public final class ServerOptions extends StreamOptions {
         return maxConnections;
     }
 
+    /**
+     * Which threads carry blocking handlers.
+     *
+     * @return the scheduler asked for ({@link BlockingScheduler#AUTO} by default)
+     */
+    public BlockingScheduler blockingScheduler() {
+        return blockingScheduler;
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[" + describe() + ", backlog=" + backlog + ", reuseAddress=" + reuseAddress
                 + ", reusePort=" + reusePort + ", startServing=" + startServing
-                + ", blockingThreads=" + blockingThreads
+                + ", blockingThreads=" + blockingThreads + ", blockingScheduler=" + blockingScheduler
                 + (maxConnections != UNLIMITED_CONNECTIONS ? ", maxConnections=" + maxConnections : "") + "]";
     }
 
@@ -109,6 +126,7 @@ public final class ServerOptions extends StreamOptions {
         private boolean startServing = true;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
         private int maxConnections = UNLIMITED_CONNECTIONS;
+        private BlockingScheduler blockingScheduler = BlockingScheduler.AUTO;
 
         private Builder() {
         }
@@ -121,6 +139,7 @@ public final class ServerOptions extends StreamOptions {
             this.startServing = from.startServing;
             this.blockingThreads = from.blockingThreads;
             this.maxConnections = from.maxConnections;
+            this.blockingScheduler = from.blockingScheduler;
         }
 
         @Override
@@ -160,7 +179,9 @@ public final class ServerOptions extends StreamOptions {
         }
 
         /**
-         * Platform threads for blocking handlers on Java 17-20 (default 256).
+         * Platform threads for blocking handlers with {@link BlockingScheduler#POOL} (default 256): each connection
+         * holds one until its handler returns, so the pool bounds the connections served at once, idle ones
+         * included; the rest wait for a thread.
          *
          * @throws IllegalArgumentException when {@code threads <= 0}
          */
@@ -189,6 +210,20 @@ public final class ServerOptions extends StreamOptions {
                 throw new IllegalArgumentException("maxConnections <= 0: " + maxConnections);
             }
             this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * Which threads carry blocking handlers (default {@link BlockingScheduler#AUTO}). A scheduler that is not
+         * available in the running JVM fails {@code startBlockingServer} with {@link IllegalStateException}, which
+         * names what is missing.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         * @throws NullPointerException when {@code scheduler} is null
+         */
+        public Builder blockingScheduler(BlockingScheduler scheduler) {
+            this.blockingScheduler = java.util.Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.streams.bench.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.EventLoopGroup;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +34,10 @@ class HarnessSmokeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"netty-raw", "netty-line", "netty-line-bytes", "streams-async", "streams-blocking",
-        "jdk-vt"})
+        "streams-blocking-vt", "streams-blocking-pool", "jdk-vt"})
     void echoesPipelinedLines(String kind) throws Exception {
+        assumeTrue(!kind.equals("streams-blocking-vt") || Runtime.version().feature() >= 21,
+                "the JDK's virtual-thread scheduler needs Java 21+");
         AtomicInteger port = new AtomicInteger();
         AutoCloseable server = EchoServer.start(kind, 1, 0,
                 line -> port.set(Integer.parseInt(line.substring("PORT ".length()))));

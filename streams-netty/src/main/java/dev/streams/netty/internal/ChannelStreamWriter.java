@@ -38,6 +38,14 @@ import javax.net.ssl.SSLSession;
  * written to the channel, Netty owns a buffer and releases it once sent or when the write fails; buffers never handed
  * to Netty are released by the writer when the connection is lost.
  *
+ * <p><b>The carried handler thread.</b> Under {@code BlockingScheduler.EVENT_LOOP} a blocking handler runs on a
+ * virtual thread that the connection's event loop carries ({@link LoopCarrier}). While it runs there it writes like the
+ * event loop, into the pending buffer without the hand-over lock (see {@link #carried()}), with one difference: it
+ * makes no channel call, since Netty takes it for another thread. A full pending buffer is set aside, still owned by
+ * the writer, in the <em>gathered</em> list, to be written before the pending buffer; when the thread parks or returns,
+ * {@link LoopCarrier} calls {@link #flushCarried()} on the event loop itself, which hands both to the channel and
+ * flushes.
+ *
  * <p><b>Flushes.</b> On the event loop, writes made while the handler is inside {@code channelRead} are flushed once
  * at {@code channelReadComplete}, and other writes once at the end of the event-loop turn (by the writer's task). From
  * any other thread, the writer's task, scheduled once however many writes come, writes the whole hand-off queue and
@@ -75,6 +83,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     private volatile HandOff handOff;
     /** Writes made on the event loop and not yet handed to the channel; owned by this writer. Event loop only. */
     private ByteBuf pending;
+    /**
+     * Full pending buffers of the carried handler thread's current run, in order, written before {@link #pending};
+     * owned by this writer. Event loop only; made by the first run that fills a buffer.
+     */
+    private ArrayDeque<ByteBuf> gathered;
+    /** The handler thread's scheduler under {@code BlockingScheduler.EVENT_LOOP}; set before that thread starts. */
+    private LoopCarrier carrier;
     /**
      * The readable bytes of {@link #pending}, for {@link #drain()} from other threads. Written on the event loop with
      * a release store (lazySet): cheap, and drain() needs no more than an estimate — the bytes reach Netty's own
@@ -142,6 +157,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 copy(pendingBuffer(len), array, off, len, nio);
                 afterPendingWrite(true);
             }
+        } else if (carried() && gather(array, off, len, nio)) {
+            // gathered, or refused or dropped as on the event loop; LoopCarrier flushes
         } else if (len >= PENDING_CAPACITY) {
             handOffWhole(array, off, len, nio);
         } else {
@@ -206,6 +223,11 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
                 }
             }
             flush();
+        } else if (carried()) {
+            checkOpen();
+            for (byte[] line : all) {
+                write(line, 0, line.length, null); // each gathered while this thread stays on its loop
+            }
         } else {
             synchronized (closed) { // the hand-over lock
                 checkOpen();
@@ -243,6 +265,126 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     }
 
     /**
+     * True on the handler thread that this connection's event loop carries, while it carries it: the thread runs on
+     * the loop's OS thread, between two of the loop's tasks, so it may touch what is "event loop only" — but Netty's
+     * {@code inEventLoop()} is false for it, so it makes no channel call (see the class comment).
+     */
+    boolean carried() {
+        LoopCarrier scheduler = carrier;
+        return scheduler != null && scheduler.carries(Thread.currentThread());
+    }
+
+    /** Under {@code BlockingScheduler.EVENT_LOOP}: the handler thread's scheduler, set before the thread starts. */
+    void carriedBy(LoopCarrier scheduler) {
+        this.carrier = scheduler;
+    }
+
+    /**
+     * A write of the carried handler thread: like the event loop's into the pending buffer, without the hand-over
+     * lock and without channel calls. Taking the hand-over lock and allocating a buffer may park the thread (a
+     * contended lock), which ends its run: the loop may then flush, or close the writer, before the thread resumes —
+     * possibly off the loop, when the loop is shutting down. So those calls come first, and the writer's state is read
+     * again and changed only after them, with no park point in between.
+     *
+     * @return false, having taken nothing, when the thread resumed off its loop: the caller takes the path of other
+     *         threads
+     */
+    private boolean gather(byte[] array, int off, int len, ByteBuffer nio) {
+        if (!onLoopMaySend(len, nio)) {
+            return true; // nothing to send, or the peer is gone
+        }
+        gatherHandOff(); // may park
+        ByteBuf buf = pending;
+        ByteBuf fresh = buf == null || buf.capacity() - buf.writerIndex() < len
+                ? channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)) // may park; ours until handed on
+                : null;
+        // No park point from here on.
+        boolean send;
+        try {
+            send = carried() && onLoopMaySend(len, nio);
+        } catch (IllegalStateException refused) { // closed while this thread waited
+            if (fresh != null) {
+                fresh.release(); // never used
+            }
+            throw refused;
+        }
+        if (!send) {
+            if (fresh != null) {
+                fresh.release(); // never used
+            }
+            return !carried();
+        }
+        if (fresh != null) {
+            buf = pending; // a flush may have taken it while this thread waited
+            if (buf != null) {
+                if (gathered == null) {
+                    gathered = new ArrayDeque<>(4);
+                }
+                gathered.add(buf); // ours until writePending hands it on, before the new pending buffer
+            }
+            pending = fresh;
+            buf = fresh;
+        }
+        copy(buf, array, off, len, nio);
+        countGathered(len);
+        return true;
+    }
+
+    /**
+     * On the carried handler thread, before it gathers a write: what other threads queued before it (the thread may
+     * have waited for them without parking) goes to the gathered list first, after what this thread gathered so far
+     * — the carried thread's {@code writeHandOff}. The writer owns those buffers again, until written.
+     */
+    private void gatherHandOff() {
+        HandOff queued = handOff;
+        if (queued == null || queued.bytes == 0) {
+            return; // nothing queued (see writeHandOff for why a check without the lock is enough)
+        }
+        ArrayDeque<ByteBuf> batch;
+        synchronized (closed) { // the hand-over lock (waiting for it may park this thread: see gather)
+            batch = queued.buffers;
+            if (batch.isEmpty() || !carried()) {
+                return; // resumed off the loop: the queue stays for the loop's writer task
+            }
+            queued.tail = null;
+            queued.buffers = queued.spare != null ? queued.spare : new ArrayDeque<>(4);
+            queued.spare = null;
+        }
+        if (gathered == null) {
+            gathered = new ArrayDeque<>(4);
+        }
+        if (pending != null) {
+            gathered.add(pending);
+            pending = null;
+        }
+        ByteBuf buf;
+        while ((buf = batch.poll()) != null) {
+            int size = buf.readableBytes();
+            gathered.add(buf); // from the queue to this writer, until writePending hands it on
+            countGathered(size);
+            HandOff.BYTES.addAndGet(queued, -size);
+        }
+        queued.spare = batch; // event loop only (this thread runs on it)
+    }
+
+    /** Counts {@code len} gathered bytes for drain() (an estimate that stops at Integer.MAX_VALUE). */
+    private void countGathered(int len) {
+        int total = pendingBytes + len;
+        PENDING_BYTES.lazySet(this, total < 0 ? Integer.MAX_VALUE : total);
+    }
+
+    /**
+     * On the event loop, after a run of the carried handler thread (it parked or returned): hands what it wrote to the
+     * channel and flushes.
+     */
+    void flushCarried() {
+        ArrayDeque<ByteBuf> full = gathered;
+        if (pending != null || full != null && !full.isEmpty()) {
+            flushNow();
+        }
+    }
+
+    /**
      * After a write into the pending buffer: publishes its size for drain(), hands it to the channel once it alone
      * would make the channel unwritable (from then on Netty's water marks and writability events take over), and
      * flushes soon when asked.
@@ -259,9 +401,14 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         }
     }
 
-    /** Hands the pending buffer to the channel, without flushing. Event loop only. */
+    /** Hands the gathered buffers and the pending buffer to the channel, without flushing. Event loop only. */
     private void writePending() {
-        ByteBuf buf = pending;
+        ArrayDeque<ByteBuf> full = gathered;
+        ByteBuf buf;
+        while (full != null && (buf = full.poll()) != null) {
+            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
+        }
+        buf = pending;
         if (buf != null) {
             pending = null;
             channel.write(buf, channel.voidPromise()); // Netty owns buf from here on (and counts it for drain())
@@ -270,8 +417,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         }
     }
 
-    /** Releases the pending buffer, which will never be written. Event loop only. */
+    /** Releases the gathered and pending buffers, which will never be written. Event loop only. */
     private void releasePending() {
+        ArrayDeque<ByteBuf> full = gathered;
+        ByteBuf buf;
+        while (full != null && (buf = full.poll()) != null) {
+            buf.release(); // ours, never handed to the channel
+        }
         if (pending != null) {
             pending.release(); // ours, never handed to the channel
             pending = null;

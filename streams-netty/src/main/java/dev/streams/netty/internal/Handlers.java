@@ -7,7 +7,6 @@ import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -42,9 +41,9 @@ public final class Handlers {
 
     /** Calls {@code handler} on a thread of {@code executor}; closes the connection when it returns. */
     public static void runBlocking(BlockingClientHandler handler, NettyStreamConnection connection,
-                                   Executor executor) {
+                                   BlockingExecutor executor) {
         try {
-            executor.execute(() -> {
+            executor.start(connection, () -> {
                 Throwable failure = null;
                 try {
                     handler.handle(connection.reader(), connection.writer());

@@ -58,8 +58,9 @@ public final class ServerBinder {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(where, "where");
         Objects.requireNonNull(options, "options");
-        Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
-        return bind(where, options, executor, connection -> Handlers.runBlocking(handler, connection, executor));
+        BlockingExecutor executor = BlockingExecutor.create("streams-handler", options);
+        return executor.announce(bind(where, options, executor,
+                connection -> Handlers.runBlocking(handler, connection, executor)), options);
     }
 
     private static CompletableFuture<StreamServer> bind(Endpoint where, ServerOptions options,
