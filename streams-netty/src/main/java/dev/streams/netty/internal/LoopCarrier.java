@@ -1,5 +1,6 @@
 package dev.streams.netty.internal;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,7 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
  * another thread.
  *
  * <p>While a continuation runs here, the handler's writes gather in the writer's pending buffer like a write made on
- * the event loop (see {@link ChannelStreamWriter#carried()}); when the thread parks or returns, the run ends and this
+ * the event loop (see {@link CarriedWrites}); when the thread parks or returns, the run ends and this
  * task hands the gathered bytes to the channel and flushes them, now on the event loop itself.
  *
  * <p>When the event loop is shutting down or gone, a continuation runs on a platform thread of its own instead, so
@@ -21,7 +22,8 @@ import java.util.concurrent.RejectedExecutionException;
 final class LoopCarrier implements Executor, Runnable {
 
     private final EventLoop loop;
-    private final ChannelStreamWriter writer;
+    /** The handler thread's writes, flushed after each of its runs. */
+    private final CarriedWrites writes;
     /** The handler thread; set before it starts. */
     private Thread thread;
     /** The thread's continuation (the JDK submits the same one each time): set by the first submission. */
@@ -32,18 +34,18 @@ final class LoopCarrier implements Executor, Runnable {
      */
     private boolean onLoop;
 
-    private LoopCarrier(EventLoop loop, ChannelStreamWriter writer) {
+    private LoopCarrier(EventLoop loop, WriteQueue queue, ByteBufAllocator alloc) {
         this.loop = loop;
-        this.writer = writer;
+        this.writes = new CarriedWrites(queue, this, alloc);
     }
 
     /** A virtual thread, not started, that runs {@code task} on the event loop of {@code connection}. */
     static Thread newThread(NettyStreamConnection connection, Runnable task) {
         ChannelStreamWriter writer = connection.writer();
-        LoopCarrier carrier = new LoopCarrier(writer.channel().eventLoop(), writer);
+        LoopCarrier carrier = new LoopCarrier(writer.channel().eventLoop(), writer.queue(), writer.channel().alloc());
         Thread thread = VirtualThreads.unstarted(carrier, task);
         carrier.thread = thread;
-        writer.carriedBy(carrier); // before the thread starts: Thread.start publishes it
+        writer.queue().carriedBy(carrier.writes); // before the thread starts: Thread.start publishes it
         return thread;
     }
 
@@ -84,7 +86,7 @@ final class LoopCarrier implements Executor, Runnable {
             task.run();
         } finally {
             onLoop = false;
-            writer.flushCarried(); // the thread parked or returned: what it wrote goes out now
+            writes.flush(); // the thread parked or returned: what it wrote goes out now
         }
     }
 }

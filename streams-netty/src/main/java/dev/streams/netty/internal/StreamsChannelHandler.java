@@ -217,7 +217,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         inRead = false;
         if (flushAtReadComplete) {
             flushAtReadComplete = false;
-            connection.writer().flushNow(); // the writes made while reading, gathered in the writer's pending buffer
+            connection.writer().queue().flushNow(); // the writes made while reading, gathered by the writer
         }
         ctx.fireChannelReadComplete();
     }
@@ -254,7 +254,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         // A closing channel turns writable as its queue is dropped: that must not complete drainers (they fail at
         // channelInactive instead).
         if (ctx.channel().isActive() && ctx.channel().isWritable()) {
-            connection.writer().releaseDrainers();
+            connection.writer().queue().releaseDrainers();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -352,7 +352,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
                         : remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getHostString() : null;
                 int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
                 SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
-                connection.writer().afterQueuedWrites(channel::flush); // what was written before leaves in plaintext
+                connection.writer().queue().afterQueuedWrites(channel::flush); // what was written before leaves in plaintext
                 channel.pipeline().addBefore(ctx.name(), null, ssl);
                 if (!context.isClient()) {
                     channel.pipeline().addBefore(channel.pipeline().context(ssl).name(), null, new RenegotiationGuard());

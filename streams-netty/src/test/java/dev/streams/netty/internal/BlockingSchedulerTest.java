@@ -363,7 +363,7 @@ class BlockingSchedulerTest {
                 }
             });
             String answer = await(onTheLoop); // blocks this handler thread, carried or not
-            boolean carried = ((ChannelStreamWriter) writer).carried();
+            boolean carried = ((ChannelStreamWriter) writer).queue().carried();
             writer.write(bytes(answer + " " + await(reader.readLine(), Duration.ofSeconds(HANG_SECONDS)).length
                     + " carried=" + carried + "\n"));
         }, group, scheduler);
@@ -576,7 +576,7 @@ class BlockingSchedulerTest {
             if (frame.getClassName().equals(LoopCarrier.class.getName())) {
                 return "LoopCarrier";
             }
-            if (frame.getClassName().equals(ChannelStreamWriter.class.getName())
+            if (frame.getClassName().equals(WriteQueue.class.getName())
                     && frame.getMethodName().equals("run")) {
                 return "the writer's task";
             }
