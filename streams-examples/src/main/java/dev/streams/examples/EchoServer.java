@@ -107,9 +107,9 @@ public final class EchoServer {
                     case "--blocking" -> options.blocking = true;
                     case "--plain" -> options.plain = true;
                     case "--tls" -> options.tls = true;
-                    case "--cert" -> options.cert = Path.of(Cli.value(args, i++));
-                    case "--key" -> options.key = Path.of(Cli.value(args, i++));
-                    case "--write-cert" -> options.writeCert = Path.of(Cli.value(args, i++));
+                    case "--cert" -> options.cert = Cli.existingFile("--cert", Cli.value(args, i++));
+                    case "--key" -> options.key = Cli.existingFile("--key", Cli.value(args, i++));
+                    case "--write-cert" -> options.writeCert = Cli.outputFile("--write-cert", Cli.value(args, i++));
                     default -> throw new Cli.UsageException("unknown argument: " + args[i]);
                 }
             }
