@@ -1,5 +1,6 @@
 package dev.streams.examples;
 
+import java.io.FileDescriptor;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -22,7 +23,9 @@ public final class Main {
             "  demo          runs the echo server and client against each other, async then blocking",
             "  attach-demo   a plain Netty server whose channels are handed to streams code with attach()",
             "",
-            "Run '<command> --help' for a command's options.");
+            "Run '<command> --help' for a command's options.",
+            "",
+            Cli.ENCODING_NOTE);
 
     private Main() {
     }
@@ -33,9 +36,20 @@ public final class Main {
         int run(String[] args, PrintStream out, PrintStream err);
     }
 
+    /**
+     * Runs a command and exits with its code. Output is UTF-8 whatever the locale, and so are the arguments under a
+     * locale that names no charset (see {@link Utf8Terminal}).
+     *
+     * @param args the command and its arguments
+     */
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        System.out.flush();
+        PrintStream out = Utf8Terminal.stream(FileDescriptor.out);
+        PrintStream err = Utf8Terminal.stream(FileDescriptor.err);
+        System.setOut(out);
+        System.setErr(err);
+        int code = run(Utf8Terminal.arguments(args), out, err);
+        out.flush();
+        err.flush();
         System.exit(code);
     }
 
