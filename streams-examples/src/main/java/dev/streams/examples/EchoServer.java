@@ -12,7 +12,6 @@ import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.StreamOptions;
 import io.netty.handler.ssl.SslContext;
-import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -195,9 +194,9 @@ public final class EchoServer {
      * check what it is told to trust) and, with {@code --write-cert}, the certificate written as PEM.
      */
     private static SslContext selfSigned(Path writeCert, PrintStream out) throws IOException {
-        X509Bundle bundle = TlsSupport.selfSigned();
+        SelfSignedCertificate bundle = TlsSupport.selfSigned();
         out.println("Self-signed certificate for " + TlsSupport.SELF_SIGNED_DNS + " and " + TlsSupport.SELF_SIGNED_IP);
-        out.println("SHA-256 Fingerprint=" + TlsSupport.fingerprint(bundle.getCertificate()));
+        out.println("SHA-256 Fingerprint=" + TlsSupport.fingerprint(bundle.certificate()));
         if (writeCert != null) {
             try {
                 TlsSupport.writePem(bundle, writeCert);
