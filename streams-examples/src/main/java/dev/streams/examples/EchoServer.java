@@ -14,7 +14,6 @@ import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.StreamOptions;
 import io.netty.handler.ssl.SslContext;
-import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -136,9 +135,9 @@ public final class EchoServer {
                             options.blockingThreads = Cli.positive("--blocking-threads", Cli.value(args, i++));
                     case "--plain" -> options.plain = true;
                     case "--tls" -> options.tls = true;
-                    case "--cert" -> options.cert = Path.of(Cli.value(args, i++));
-                    case "--key" -> options.key = Path.of(Cli.value(args, i++));
-                    case "--write-cert" -> options.writeCert = Path.of(Cli.value(args, i++));
+                    case "--cert" -> options.cert = Cli.existingFile("--cert", Cli.value(args, i++));
+                    case "--key" -> options.key = Cli.existingFile("--key", Cli.value(args, i++));
+                    case "--write-cert" -> options.writeCert = Cli.outputFile("--write-cert", Cli.value(args, i++));
                     default -> throw new Cli.UsageException("unknown argument: " + args[i]);
                 }
             }
@@ -227,9 +226,9 @@ public final class EchoServer {
      * check what it is told to trust) and, with {@code --write-cert}, the certificate written as PEM.
      */
     private static SslContext selfSigned(Path writeCert, PrintStream out) throws IOException {
-        X509Bundle bundle = TlsSupport.selfSigned();
+        SelfSignedCertificate bundle = TlsSupport.selfSigned();
         out.println("Self-signed certificate for " + TlsSupport.SELF_SIGNED_DNS + " and " + TlsSupport.SELF_SIGNED_IP);
-        out.println("SHA-256 Fingerprint=" + TlsSupport.fingerprint(bundle.getCertificate()));
+        out.println("SHA-256 Fingerprint=" + TlsSupport.fingerprint(bundle.certificate()));
         if (writeCert != null) {
             try {
                 TlsSupport.writePem(bundle, writeCert);

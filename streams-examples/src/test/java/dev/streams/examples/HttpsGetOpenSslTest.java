@@ -3,6 +3,7 @@ package dev.streams.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,11 +45,10 @@ class HttpsGetOpenSslTest {
     @Test
     void thePageEndsAtTheServersCloseNotify() throws Exception {
         assumeTrue(hasOpenSsl(), "openssl is not installed");
-        X509Bundle bundle = TlsSupport.selfSigned();
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        TlsSupport.writePem(bundle, cert);
-        Files.writeString(key, bundle.getPrivateKeyPEM(), StandardCharsets.US_ASCII);
+        X509Bundle bundle = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
+                .addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth().ecp256().buildSelfSigned();
+        Path cert = Files.writeString(dir.resolve("cert.pem"), bundle.getCertificatePEM(), StandardCharsets.US_ASCII);
+        Path key = Files.writeString(dir.resolve("key.pem"), bundle.getPrivateKeyPEM(), StandardCharsets.US_ASCII);
         try (ChildProcess openssl = new ChildProcess(List.of("openssl", "s_server", "-www", "-naccept", "1",
                 "-accept", "127.0.0.1:0", "-cert", cert.toString(), "-key", key.toString()))) {
             String port = openssl.out.await("^ACCEPT 127\\.0\\.0\\.1:(\\d+)$", WAIT);

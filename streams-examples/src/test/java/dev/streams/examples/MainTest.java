@@ -78,7 +78,8 @@ class MainTest {
     void mainHelpListsEveryCommand() {
         Capture out = new Capture();
         assertThat(Main.run(new String[] {"--help"}, out.stream, new Capture().stream)).isZero();
-        assertThat(out.text()).contains("echo-server", "echo-client", "http-get", "demo", "attach-demo");
+        assertThat(out.text()).contains("echo-server", "echo-client", "http-get", "demo", "attach-demo",
+                "tutorial-echo-server", "tutorial-echo-client", "tutorial-http-get");
     }
 
     @Test
