@@ -45,7 +45,8 @@ class HttpsGetOpenSslTest {
     @Test
     void thePageEndsAtTheServersCloseNotify() throws Exception {
         assumeTrue(hasOpenSsl(), "openssl is not installed");
-        X509Bundle bundle = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
+        X509Bundle bundle = new CertificateBuilder().subject("CN=localhost").setIsCertificateAuthority(true)
+                .addSanDnsName("localhost")
                 .addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth().ecp256().buildSelfSigned();
         Path cert = Files.writeString(dir.resolve("cert.pem"), bundle.getCertificatePEM(), StandardCharsets.US_ASCII);
         Path key = Files.writeString(dir.resolve("key.pem"), bundle.getPrivateKeyPEM(), StandardCharsets.US_ASCII);
