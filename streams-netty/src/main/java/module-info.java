@@ -9,6 +9,9 @@ module dev.streams.netty {
     requires static io.netty.transport.classes.io_uring;
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
+    // Proxies (SOCKS5, HTTP CONNECT) and the no-op resolver that leaves a target's name to the proxy.
+    requires io.netty.handler.proxy;
+    requires io.netty.resolver;
 
     exports dev.streams.netty;
 

@@ -12,7 +12,9 @@ import java.util.Objects;
  * connecting; default none, the system picks); {@code serverHostname} (with TLS: the name sent in SNI and checked
  * against the certificate; default the host connected to); {@code happyEyeballsDelay} and {@code interleave}
  * (RFC 8305: default none and 0, so the resolved addresses are tried one after another; with a delay, a new attempt
- * starts after it or as soon as the previous one fails, the first to connect wins, and interleave defaults to 1).
+ * starts after it or as soon as the previous one fails, the first to connect wins, and interleave defaults to 1);
+ * {@code proxy} (default none: a {@link ProxyOptions} SOCKS5 or HTTP {@code CONNECT} proxy that the connection
+ * tunnels through; TLS then runs inside the tunnel, with the target's name sent and verified).
  */
 public final class ConnectOptions extends StreamOptions {
 
@@ -26,6 +28,8 @@ public final class ConnectOptions extends StreamOptions {
     private final String serverHostname;
     private final Duration happyEyeballsDelay;
     private final int interleave;
+    // Proxies (issue 16).
+    private final ProxyOptions proxy;
 
     private ConnectOptions(Builder builder) {
         super(builder);
@@ -34,6 +38,7 @@ public final class ConnectOptions extends StreamOptions {
         this.serverHostname = builder.serverHostname;
         this.happyEyeballsDelay = builder.happyEyeballsDelay;
         this.interleave = builder.interleave != null ? builder.interleave : builder.happyEyeballsDelay != null ? 1 : 0;
+        this.proxy = builder.proxy;
     }
 
     /** A builder with every option at its default. */
@@ -71,13 +76,23 @@ public final class ConnectOptions extends StreamOptions {
         return interleave;
     }
 
+    /**
+     * The proxy that connections go through.
+     *
+     * @return the proxy, or {@code null} for a direct connection (the default)
+     */
+    public ProxyOptions proxy() {
+        return proxy;
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[" + describe() + ", connectTimeout=" + connectTimeout
                 + (localAddress != null ? ", localAddress=" + localAddress : "")
                 + (serverHostname != null ? ", serverHostname=" + serverHostname : "")
                 + (happyEyeballsDelay != null ? ", happyEyeballsDelay=" + happyEyeballsDelay : "")
-                + ", interleave=" + interleave + "]";
+                + ", interleave=" + interleave
+                + (proxy != null ? ", proxy=" + proxy : "") + "]";
     }
 
     /** Builds {@link ConnectOptions}. */
@@ -87,6 +102,7 @@ public final class ConnectOptions extends StreamOptions {
         private String serverHostname;
         private Duration happyEyeballsDelay;
         private Integer interleave;
+        private ProxyOptions proxy;
 
         private Builder() {
         }
@@ -98,6 +114,7 @@ public final class ConnectOptions extends StreamOptions {
             this.serverHostname = from.serverHostname;
             this.happyEyeballsDelay = from.happyEyeballsDelay;
             this.interleave = from.interleave;
+            this.proxy = from.proxy;
         }
 
         /** With TLS: the name to send in SNI and to check the certificate against (default: the host). */
@@ -155,6 +172,25 @@ public final class ConnectOptions extends StreamOptions {
         /** The local address to bind before connecting; {@code null} (the default) lets the system pick. */
         public Builder localAddress(SocketAddress address) {
             this.localAddress = address;
+            return this;
+        }
+
+        /**
+         * A proxy to connect through (default {@code null}: connect directly): {@link ProxyOptions#socks5} or
+         * {@link ProxyOptions#http}. The target's host name goes to the proxy unresolved (the proxy resolves it); the
+         * proxy's addresses are tried as a target's would be ({@code happyEyeballsDelay}, {@code interleave}); the
+         * {@code connectTimeout} covers the connection to the proxy and its handshake; with TLS the handshake runs
+         * through the tunnel with the target's name ({@code serverHostname}, else the host) sent in SNI and
+         * verified. The connection's {@code remoteAddress()} is the proxy's. A proxy that refuses fails the
+         * connection with a {@link java.net.ConnectException} ({@code ProxyConnectException}) carrying its reply.
+         * Proxies apply to TCP endpoints only: a Unix socket or an existing channel with a proxy is an
+         * {@link IllegalArgumentException} at {@code openConnection}.
+         *
+         * @param proxy the proxy, or {@code null} for none
+         * @return this builder
+         */
+        public Builder proxy(ProxyOptions proxy) {
+            this.proxy = proxy;
             return this;
         }
 

@@ -1,5 +1,11 @@
 package dev.streams.netty;
 
+import io.netty.channel.ChannelOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
 /**
  * Options of {@link NettyStreams#startServer} and {@link NettyStreams#startBlockingServer}: immutable;
  * {@link #DEFAULTS} or {@link #builder()}.
@@ -15,6 +21,10 @@ package dev.streams.netty;
  *       wait in the backlog until {@code startServing()} or {@code serveForever()}</td></tr>
  *   <tr><td>{@code blockingThreads}</td><td>256</td><td>on Java 17-20 only (no virtual threads): how many blocking
  *       handlers run at once; further connections wait for a thread</td></tr>
+ *   <tr><td>{@code serverOption(ChannelOption, value)}</td><td>none</td><td>socket options of the listening
+ *       sockets, such as {@code SO_RCVBUF} (which accepted sockets inherit; a window above 64 KiB must be set
+ *       before listening) or epoll's {@code TCP_DEFER_ACCEPT}; {@code option(...)} sets those of each accepted
+ *       connection</td></tr>
  * </table>
  */
 public final class ServerOptions extends StreamOptions {
@@ -31,6 +41,8 @@ public final class ServerOptions extends StreamOptions {
     private final boolean reusePort;
     private final boolean startServing;
     private final int blockingThreads;
+    // Listening sockets' options (issue 16).
+    private final Map<ChannelOption<?>, Object> serverChannelOptions;
 
     private ServerOptions(Builder builder) {
         super(builder);
@@ -39,6 +51,7 @@ public final class ServerOptions extends StreamOptions {
         this.reusePort = builder.reusePort;
         this.startServing = builder.startServing;
         this.blockingThreads = builder.blockingThreads;
+        this.serverChannelOptions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.serverChannelOptions));
     }
 
     /** A builder with every option at its default. */
@@ -71,11 +84,21 @@ public final class ServerOptions extends StreamOptions {
         return blockingThreads;
     }
 
+    /**
+     * The socket options of the listening sockets ({@code serverOption(ChannelOption, value)}), in the order given.
+     *
+     * @return an unmodifiable map; empty when none were given (the default)
+     */
+    public Map<ChannelOption<?>, Object> serverChannelOptions() {
+        return serverChannelOptions;
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[" + describe() + ", backlog=" + backlog + ", reuseAddress=" + reuseAddress
                 + ", reusePort=" + reusePort + ", startServing=" + startServing
-                + ", blockingThreads=" + blockingThreads + "]";
+                + ", blockingThreads=" + blockingThreads
+                + (serverChannelOptions.isEmpty() ? "" : ", serverOptions=" + serverChannelOptions) + "]";
     }
 
     /** Builds {@link ServerOptions}. */
@@ -85,6 +108,7 @@ public final class ServerOptions extends StreamOptions {
         private boolean reusePort;
         private boolean startServing = true;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
+        private final Map<ChannelOption<?>, Object> serverChannelOptions = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -96,6 +120,7 @@ public final class ServerOptions extends StreamOptions {
             this.reusePort = from.reusePort;
             this.startServing = from.startServing;
             this.blockingThreads = from.blockingThreads;
+            this.serverChannelOptions.putAll(from.serverChannelOptions);
         }
 
         @Override
@@ -146,6 +171,41 @@ public final class ServerOptions extends StreamOptions {
             this.blockingThreads = threads;
             return this;
         }
+
+        /**
+         * A socket option of the listening sockets (Netty's {@code ServerBootstrap.option}); {@link #option} sets
+         * those of each accepted connection (Netty's {@code childOption}). The library's own are refused here:
+         * {@code SO_BACKLOG} (use {@link #backlog}), {@code SO_REUSEADDR} ({@link #reuseAddress}),
+         * {@code SO_REUSEPORT} ({@link #reusePort}), {@code AUTO_READ} ({@link #startServing}). An option the
+         * transport does not know, or a value it refuses, fails {@code startServer} with an
+         * {@link IllegalArgumentException} naming it. Set on an existing listening channel
+         * ({@link Endpoint#of(java.nio.channels.ServerSocketChannel)}) too, after it was bound.
+         *
+         * @param option the option, such as {@link ChannelOption#SO_RCVBUF}
+         * @param value  its value; {@code null} removes the option given before
+         * @param <T>    the option's value type
+         * @return this builder
+         * @throws NullPointerException     when {@code option} is null
+         * @throws IllegalArgumentException when the library manages the option itself
+         */
+        public <T> Builder serverOption(ChannelOption<T> option, T value) {
+            Objects.requireNonNull(option, "option");
+            checkNotManaged(option, SERVER_MANAGED);
+            if (value == null) {
+                serverChannelOptions.remove(option);
+            } else {
+                serverChannelOptions.put(option, value);
+            }
+            return this;
+        }
+
+        /** The listening socket's options the library sets itself, by name, and which option sets each. */
+        private static final Map<String, String> SERVER_MANAGED = Map.of(
+                "SO_BACKLOG", "use backlog(int)",
+                "SO_REUSEADDR", "use reuseAddress(boolean)",
+                "SO_REUSEPORT", "use reusePort(boolean)",
+                "AUTO_READ", "use startServing(boolean)",
+                "AUTO_CLOSE", "a failed accept must not close the server");
 
         public ServerOptions build() {
             return new ServerOptions(this);

@@ -145,6 +145,11 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             connection.reader().feedEof();
+            if (!ready.isDone()) {
+                // The peer left during the TLS handshake: nothing can complete it, so the socket would stay open
+                // until the handshake timeout. Closing fails the handshake (and ready()) now.
+                ctx.close();
+            }
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -215,7 +220,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
                 int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
                 SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
                 connection.writer().afterQueuedWrites(channel::flush); // what was written before leaves in plaintext
-                channel.pipeline().addBefore(ctx.name(), null, ssl);
+                channel.pipeline().addBefore(ChannelSetup.tlsPlace(channel.pipeline(), ctx.name()), null, ssl);
                 ssl.handshakeFuture().addListener(f -> {
                     if (f.isSuccess()) {
                         done.complete(null);
