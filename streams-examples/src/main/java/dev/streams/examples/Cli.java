@@ -1,5 +1,6 @@
 package dev.streams.examples;
 
+import dev.streams.netty.ProxyOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 
@@ -68,6 +69,15 @@ final class Cli {
             throw new UsageException(option + " must be > 0 seconds: " + text);
         }
         return Duration.ofNanos((long) (seconds * 1e9));
+    }
+
+    /** A proxy URI for {@code option}, as {@link ProxyOptions#parse} reads it. */
+    static ProxyOptions proxy(String option, String text) throws UsageException {
+        try {
+            return ProxyOptions.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + ": " + e.getMessage());
+        }
     }
 
     private static int integer(String option, String text) throws UsageException {

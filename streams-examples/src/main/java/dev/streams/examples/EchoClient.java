@@ -7,6 +7,7 @@ import dev.streams.StreamReader;
 import dev.streams.StreamWriter;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
+import dev.streams.netty.ProxyOptions;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
@@ -48,7 +49,7 @@ public final class EchoClient {
 
     static final String USAGE = String.join("\n",
             "Usage: echo-client [--host HOST] [--port PORT | --unix PATH] [--tls [--cacert FILE]",
-            "                   [--server-name NAME]] [--async] [MESSAGE ... | -]",
+            "                   [--server-name NAME]] [--proxy URI] [--async] [MESSAGE ... | -]",
             "",
             "Sends each message as a line (default: Привет, Как дела?, Пока; with -, the lines of stdin),",
             "waits for each answer and prints \"Сервер ответил: <answer>\"; then closes the connection.",
@@ -62,6 +63,9 @@ public final class EchoClient {
             "  --cacert FILE      also trust the certificate(s) in FILE (PEM), e.g. echo-server --write-cert's",
             "  --server-name NAME the name to send (SNI) and check in the certificate (default: the host;",
             "                     with --unix: localhost)",
+            "  --proxy URI        go through a proxy: socks5://[user:pass@]host:port (the proxy resolves",
+            "                     the host name, as curl's socks5h://) or http://[user:pass@]host:port",
+            "                     (an HTTP CONNECT tunnel); not with --unix",
             "  --async            use the future-based API instead of blocking await() calls",
             "                     (with -, stdin is then read to its end first)",
             "  -h, --help         this help");
@@ -82,10 +86,11 @@ public final class EchoClient {
                     : NettyStreams.openConnection(host, port, options);
         }
 
-        /** {@code host:port} or the socket's path, for messages. */
+        /** {@code host:port} (and the proxy) or the socket's path, for messages. */
         @Override
         public String toString() {
-            return unix != null ? unix.toString() : host + ":" + port;
+            return unix != null ? unix.toString()
+                    : host + ":" + port + (options.proxy() != null ? " through " + options.proxy() : "");
         }
     }
 
@@ -108,6 +113,7 @@ public final class EchoClient {
         String serverName = null;
         boolean async = false;
         boolean stdin = false;
+        ProxyOptions proxy = null;
         List<String> messages = new ArrayList<>();
         Endpoint endpoint;
         try {
@@ -127,6 +133,8 @@ public final class EchoClient {
                     cacert = Path.of(Cli.value(args, i++));
                 } else if (arg.equals("--server-name")) {
                     serverName = Cli.value(args, i++);
+                } else if (arg.equals("--proxy")) {
+                    proxy = Cli.proxy(arg, Cli.value(args, i++));
                 } else if (arg.equals("--async")) {
                     async = true;
                 } else if (arg.equals("-")) {
@@ -148,7 +156,10 @@ public final class EchoClient {
             if (!tls && (cacert != null || serverName != null)) {
                 throw new Cli.UsageException("--cacert and --server-name need --tls");
             }
-            ConnectOptions.Builder options = ConnectOptions.builder();
+            if (unix != null && proxy != null) {
+                throw new Cli.UsageException("--proxy reaches TCP hosts: not with --unix");
+            }
+            ConnectOptions.Builder options = ConnectOptions.builder().proxy(proxy);
             if (tls) {
                 // Over a Unix socket there is no host name: check the one a generated certificate has.
                 options.sslContext(TlsSupport.clientContext(cacert))

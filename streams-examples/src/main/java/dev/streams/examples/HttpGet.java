@@ -4,6 +4,7 @@ import dev.streams.Await;
 import dev.streams.StreamConnection;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
+import dev.streams.netty.ProxyOptions;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -84,6 +85,9 @@ public final class HttpGet {
             "      --max-line BYTES     the longest status, header or chunk-size line (default "
                     + DEFAULT_MAX_LINE + ")",
             "      --max-head BYTES     the most bytes of status line and headers (default " + DEFAULT_MAX_HEAD + ")",
+            "  -x, --proxy URI          go through a proxy: socks5://[user:pass@]host:port (the proxy resolves",
+            "                           the host name, as curl's socks5h://) or http://[user:pass@]host:port",
+            "                           (a CONNECT tunnel, for http:// URLs too, as curl's --proxytunnel)",
             "  -h, --help               this help",
             "",
             "Exit codes (as wget's): 0 success (2xx, 3xx), 2 bad arguments, 3 output file error,",
@@ -105,6 +109,7 @@ public final class HttpGet {
         Duration maxTime;
         int maxLine = DEFAULT_MAX_LINE;
         int maxHead = DEFAULT_MAX_HEAD;
+        ProxyOptions proxy;
 
         static Options parse(String[] args) throws Cli.UsageException {
             Options options = new Options();
@@ -122,6 +127,7 @@ public final class HttpGet {
                     case "--max-time" -> options.maxTime = Cli.seconds(arg, Cli.value(args, i++));
                     case "--max-line" -> options.maxLine = Cli.positive(arg, Cli.value(args, i++));
                     case "--max-head" -> options.maxHead = Cli.positive(arg, Cli.value(args, i++));
+                    case "-x", "--proxy" -> options.proxy = Cli.proxy(arg, Cli.value(args, i++));
                     default -> {
                         if (arg.startsWith("-") && arg.length() > 1) {
                             throw new Cli.UsageException("unknown option: " + arg);
@@ -220,7 +226,7 @@ public final class HttpGet {
             String host = url.getHost();
             String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
             int port = url.getPort() >= 0 ? url.getPort() : (tls ? 443 : 80);
-            target = host + ":" + port;
+            target = host + ":" + port + (options.proxy != null ? " through " + options.proxy : "");
             StreamConnection connection = deadline.await(tls ? connectTls(bareHost, port) : connect(bareHost, port));
             try {
                 connection.writer().write(request(url, host, tls).getBytes(StandardCharsets.ISO_8859_1));
@@ -349,7 +355,8 @@ public final class HttpGet {
         }
 
         private ConnectOptions connectOptions() {
-            return ConnectOptions.builder().limit(options.maxLine).connectTimeout(options.connectTimeout).build();
+            return ConnectOptions.builder().limit(options.maxLine).connectTimeout(options.connectTimeout)
+                    .proxy(options.proxy).build();
         }
 
         /**
@@ -360,6 +367,11 @@ public final class HttpGet {
          */
         private CompletableFuture<StreamConnection> connectTls(String host, int port) throws IOException {
             SslContext context = sslContext();
+            if (options.proxy != null) {
+                // Through a proxy: the library's TLS, which runs inside the tunnel and checks the target's name.
+                return NettyStreams.openConnection(host, port, connectOptions().toBuilder().sslContext(context)
+                        .build());
+            }
             if (tlsGroup == null) {
                 tlsGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("http-get-tls", true),
                         NioIoHandler.newFactory());
