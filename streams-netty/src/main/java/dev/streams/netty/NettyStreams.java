@@ -57,7 +57,8 @@ public final class NettyStreams {
 
     /**
      * Connects to {@code host:port} (with TLS when the options carry a client {@code sslContext}: the future then
-     * completes after the handshake). The host is resolved once (IP literals at once, names off the calling thread);
+     * completes after the handshake; through a proxy when they carry one: the future completes once the tunnel is
+     * up, and TLS runs inside it). The host is resolved once (IP literals at once, names off the calling thread);
      * its addresses are tried as RFC 8305 says with a {@code happyEyeballsDelay}, else one after another until one
      * connects. When all fail, the future fails with a {@link java.net.ConnectException} carrying each address's
      * failure as suppressed (or that one failure, for a single address). Cancelling the future abandons the
@@ -69,7 +70,9 @@ public final class NettyStreams {
      * @return the connection; fails with the connect error (an {@link java.io.IOException} such as
      *         {@link java.net.ConnectException}, {@code ConnectTimeoutException} or {@code SSLHandshakeException})
      * @throws NullPointerException     when {@code host} or {@code options} is null
-     * @throws IllegalArgumentException when the port is outside 0-65535, or the SSL context is a server one
+     * @throws IllegalArgumentException when the port is outside 0-65535, the SSL context is a server one, or a socket
+     *                                  option is unknown to the transport or its value refused (the message names
+     *                                  the option)
      */
     public static CompletableFuture<StreamConnection> openConnection(String host, int port, ConnectOptions options) {
         Objects.requireNonNull(host, "host");
