@@ -183,6 +183,7 @@ public sealed interface Endpoint permits Endpoint.Tcp, Endpoint.Unix, Endpoint.C
         /**
          * Checks the channel.
          *
+         * @param channel the connected socket channel
          * @throws NullPointerException when {@code channel} is null
          */
         public Connected {
@@ -209,6 +210,7 @@ public sealed interface Endpoint permits Endpoint.Tcp, Endpoint.Unix, Endpoint.C
         /**
          * Checks the channel.
          *
+         * @param channel the bound server socket channel
          * @throws NullPointerException when {@code channel} is null
          */
         public Listening {
