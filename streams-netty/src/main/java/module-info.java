@@ -13,6 +13,9 @@ module dev.streams.netty {
     requires io.netty.transport.epoll.linux.x86_64;
     requires io.netty.transport.epoll.linux.aarch_64;
     requires io.netty.transport.unix.common;
+    // Proxies (SOCKS5, HTTP CONNECT) and the no-op resolver that leaves a target's name to the proxy.
+    requires io.netty.handler.proxy;
+    requires io.netty.resolver;
 
     exports dev.streams.netty;
 

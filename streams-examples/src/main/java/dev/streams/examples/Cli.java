@@ -1,6 +1,7 @@
 package dev.streams.examples;
 
 import dev.streams.netty.ConnectOptions;
+import dev.streams.netty.ProxyOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +137,15 @@ final class Cli {
             }
         }
         return safe == null ? text : safe.toString();
+    }
+
+    /** A proxy URI for {@code option}, as {@link ProxyOptions#parse} reads it. */
+    static ProxyOptions proxy(String option, String text) throws UsageException {
+        try {
+            return ProxyOptions.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + ": " + e.getMessage());
+        }
     }
 
     private static int integer(String option, String text) throws UsageException {

@@ -7,6 +7,7 @@ import dev.streams.StreamReader;
 import dev.streams.StreamWriter;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
+import dev.streams.netty.ProxyOptions;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
@@ -56,8 +57,8 @@ public final class EchoClient {
 
     static final String USAGE = String.join("\n",
             "Usage: echo-client [--host HOST] [--port PORT | --unix PATH] [--tls [--cacert FILE]",
-            "                   [--server-name NAME]] [--connect-timeout S] [--timeout S] [--async]",
-            "                   [MESSAGE ... | -]",
+            "                   [--server-name NAME]] [--connect-timeout S] [--timeout S] [--proxy URI]",
+            "                   [--async] [MESSAGE ... | -]",
             "",
             "Sends each message as a line (default: Привет, Как дела?, Пока; with -, the lines of stdin),",
             "waits for each answer and prints \"Сервер ответил: <answer>\"; then closes the connection.",
@@ -75,6 +76,9 @@ public final class EchoClient {
             "  --connect-timeout S  the longest a connection attempt may take, in seconds (default 30)",
             "  --timeout S        the longest to wait for each answer and for the TLS handshake, in seconds",
             "                     (default " + DEFAULT_TIMEOUT.toSeconds() + ")",
+            "  --proxy URI        go through a proxy: socks5://[user:pass@]host:port (the proxy resolves",
+            "                     the host name, as curl's socks5h://) or http://[user:pass@]host:port",
+            "                     (an HTTP CONNECT tunnel); not with --unix",
             "  --async            use the future-based API instead of blocking await() calls",
             "                     (with -, stdin is then read to its end first)",
             "  -h, --help         this help",
@@ -97,10 +101,11 @@ public final class EchoClient {
                     : NettyStreams.openConnection(host, port, options);
         }
 
-        /** {@code host:port} or the socket's path, for messages. */
+        /** {@code host:port} (and the proxy) or the socket's path, for messages. */
         @Override
         public String toString() {
-            return unix != null ? unix.toString() : host + ":" + port;
+            return unix != null ? unix.toString()
+                    : host + ":" + port + (options.proxy() != null ? " through " + options.proxy() : "");
         }
     }
 
@@ -125,6 +130,7 @@ public final class EchoClient {
         boolean stdin = false;
         Duration connectTimeout = ConnectOptions.DEFAULT_CONNECT_TIMEOUT;
         Duration timeout = DEFAULT_TIMEOUT;
+        ProxyOptions proxy = null;
         List<String> messages = new ArrayList<>();
         Endpoint endpoint;
         try {
@@ -148,6 +154,8 @@ public final class EchoClient {
                     connectTimeout = Cli.connectTimeout(arg, Cli.value(args, i++));
                 } else if (arg.equals("--timeout")) {
                     timeout = Cli.seconds(arg, Cli.value(args, i++));
+                } else if (arg.equals("--proxy")) {
+                    proxy = Cli.proxy(arg, Cli.value(args, i++));
                 } else if (arg.equals("--async")) {
                     async = true;
                 } else if (arg.equals("-")) {
@@ -169,7 +177,10 @@ public final class EchoClient {
             if (!tls && (cacert != null || serverName != null)) {
                 throw new Cli.UsageException("--cacert and --server-name need --tls");
             }
-            ConnectOptions.Builder options = ConnectOptions.builder().connectTimeout(connectTimeout);
+            if (unix != null && proxy != null) {
+                throw new Cli.UsageException("--proxy reaches TCP hosts: not with --unix");
+            }
+            ConnectOptions.Builder options = ConnectOptions.builder().connectTimeout(connectTimeout).proxy(proxy);
             if (tls) {
                 // Over a Unix socket there is no host name: check the one a generated certificate has.
                 options.sslContext(TlsSupport.clientContext(cacert)).handshakeTimeout(timeout)

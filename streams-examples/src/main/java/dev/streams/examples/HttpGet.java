@@ -4,6 +4,7 @@ import dev.streams.Await;
 import dev.streams.StreamConnection;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
+import dev.streams.netty.ProxyOptions;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -73,6 +74,9 @@ public final class HttpGet {
             "      --max-line BYTES     the longest status, header or chunk-size line (default "
                     + DEFAULT_MAX_LINE + ")",
             "      --max-head BYTES     the most bytes of status line and headers (default " + DEFAULT_MAX_HEAD + ")",
+            "  -x, --proxy URI          go through a proxy: socks5://[user:pass@]host:port (the proxy resolves",
+            "                           the host name, as curl's socks5h://) or http://[user:pass@]host:port",
+            "                           (a CONNECT tunnel, for http:// URLs too, as curl's --proxytunnel)",
             "  -h, --help               this help",
             "",
             Cli.ENCODING_NOTE,
@@ -98,6 +102,7 @@ public final class HttpGet {
         Duration maxTime;
         int maxLine = DEFAULT_MAX_LINE;
         int maxHead = DEFAULT_MAX_HEAD;
+        ProxyOptions proxy;
 
         static Options parse(String[] args) throws Cli.UsageException {
             Options options = new Options();
@@ -115,6 +120,7 @@ public final class HttpGet {
                     case "--max-time" -> options.maxTime = Cli.seconds(arg, Cli.value(args, i++));
                     case "--max-line" -> options.maxLine = Cli.positive(arg, Cli.value(args, i++));
                     case "--max-head" -> options.maxHead = Cli.positive(arg, Cli.value(args, i++));
+                    case "-x", "--proxy" -> options.proxy = Cli.proxy(arg, Cli.value(args, i++));
                     default -> {
                         if (arg.startsWith("-") && arg.length() > 1) {
                             throw new Cli.UsageException("unknown option: " + arg);
@@ -222,7 +228,7 @@ public final class HttpGet {
             String host = url.getHost();
             String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
             int port = url.getPort() >= 0 ? url.getPort() : (tls ? 443 : 80);
-            target = host + ":" + port;
+            target = host + ":" + port + (options.proxy != null ? " through " + options.proxy : "");
             StreamConnection connection = deadline.await(connect(bareHost, port, tls));
             try {
                 connection.writer().write(request(url, host, tls).getBytes(StandardCharsets.ISO_8859_1));
@@ -352,7 +358,7 @@ public final class HttpGet {
          */
         private CompletableFuture<StreamConnection> connect(String host, int port, boolean tls) throws IOException {
             ConnectOptions.Builder connect = ConnectOptions.builder().limit(options.maxLine)
-                    .connectTimeout(options.connectTimeout);
+                    .connectTimeout(options.connectTimeout).proxy(options.proxy);
             if (tls) {
                 connect.sslContext(sslContext()).hostnameVerification(!options.insecure);
             }

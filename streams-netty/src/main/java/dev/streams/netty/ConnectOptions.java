@@ -15,6 +15,8 @@ import java.util.Objects;
  * starts after it or as soon as the previous one fails, the first to connect wins, and interleave defaults to 1);
  * {@code hostnameVerification} (with TLS: whether the certificate must name the server; default {@code true}, and
  * turning it off is unsafe: see {@link Builder#hostnameVerification(boolean)}).
+ * {@code proxy} (default none: a {@link ProxyOptions} SOCKS5 or HTTP {@code CONNECT} proxy that the connection
+ * tunnels through; TLS then runs inside the tunnel, with the target's name sent and verified).
  */
 public final class ConnectOptions extends StreamOptions {
 
@@ -29,6 +31,8 @@ public final class ConnectOptions extends StreamOptions {
     private final Duration happyEyeballsDelay;
     private final int interleave;
     private final boolean hostnameVerification;
+    // Proxies (issue 16).
+    private final ProxyOptions proxy;
 
     private ConnectOptions(Builder builder) {
         super(builder);
@@ -38,6 +42,7 @@ public final class ConnectOptions extends StreamOptions {
         this.happyEyeballsDelay = builder.happyEyeballsDelay;
         this.interleave = builder.interleave != null ? builder.interleave : builder.happyEyeballsDelay != null ? 1 : 0;
         this.hostnameVerification = builder.hostnameVerification;
+        this.proxy = builder.proxy;
     }
 
     /**
@@ -114,6 +119,15 @@ public final class ConnectOptions extends StreamOptions {
         return hostnameVerification;
     }
 
+    /**
+     * The proxy that connections go through.
+     *
+     * @return the proxy, or {@code null} for a direct connection (the default)
+     */
+    public ProxyOptions proxy() {
+        return proxy;
+    }
+
     @Override
     public String toString() {
         return "ConnectOptions[" + describe() + ", connectTimeout=" + connectTimeout
@@ -121,7 +135,8 @@ public final class ConnectOptions extends StreamOptions {
                 + (serverHostname != null ? ", serverHostname=" + serverHostname : "")
                 + (happyEyeballsDelay != null ? ", happyEyeballsDelay=" + happyEyeballsDelay : "")
                 + ", interleave=" + interleave
-                + (hostnameVerification ? "" : ", hostnameVerification=false (UNSAFE)") + "]";
+                + (hostnameVerification ? "" : ", hostnameVerification=false (UNSAFE)")
+                + (proxy != null ? ", proxy=" + proxy : "") + "]";
     }
 
     /** Builds {@link ConnectOptions}. */
@@ -132,6 +147,7 @@ public final class ConnectOptions extends StreamOptions {
         private Duration happyEyeballsDelay;
         private Integer interleave;
         private boolean hostnameVerification = true;
+        private ProxyOptions proxy;
 
         private Builder() {
         }
@@ -144,6 +160,7 @@ public final class ConnectOptions extends StreamOptions {
             this.happyEyeballsDelay = from.happyEyeballsDelay;
             this.interleave = from.interleave;
             this.hostnameVerification = from.hostnameVerification;
+            this.proxy = from.proxy;
         }
 
         /**
@@ -240,6 +257,25 @@ public final class ConnectOptions extends StreamOptions {
          */
         public Builder localAddress(SocketAddress address) {
             this.localAddress = address;
+            return this;
+        }
+
+        /**
+         * A proxy to connect through (default {@code null}: connect directly): {@link ProxyOptions#socks5} or
+         * {@link ProxyOptions#http}. The target's host name goes to the proxy unresolved (the proxy resolves it); the
+         * proxy's addresses are tried as a target's would be ({@code happyEyeballsDelay}, {@code interleave}); the
+         * {@code connectTimeout} covers the connection to the proxy and its handshake; with TLS the handshake runs
+         * through the tunnel with the target's name ({@code serverHostname}, else the host) sent in SNI and
+         * verified. The connection's {@code remoteAddress()} is the proxy's. A proxy that refuses fails the
+         * connection with a {@link java.net.ConnectException} ({@code ProxyConnectException}) carrying its reply.
+         * Proxies apply to TCP endpoints only: a Unix socket or an existing channel with a proxy is an
+         * {@link IllegalArgumentException} at {@code openConnection}.
+         *
+         * @param proxy the proxy, or {@code null} for none
+         * @return this builder
+         */
+        public Builder proxy(ProxyOptions proxy) {
+            this.proxy = proxy;
             return this;
         }
 

@@ -1,5 +1,11 @@
 package dev.streams.netty;
 
+import io.netty.channel.ChannelOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
 /**
  * Options of {@link NettyStreams#startServer} and {@link NettyStreams#startBlockingServer}: immutable;
  * {@link #DEFAULTS} or {@link #builder()}.
@@ -23,6 +29,10 @@ package dev.streams.netty;
  *       idle connections with an idle timeout</td></tr>
  *   <tr><td>{@code maxConnections}</td><td>no limit ({@link Integer#MAX_VALUE})</td><td>the most connections open at
  *       once; beyond it a new connection is accepted and closed at once (its peer reads EOF) and counted</td></tr>
+ *   <tr><td>{@code serverOption(ChannelOption, value)}</td><td>none</td><td>socket options of the listening
+ *       sockets, such as {@code SO_RCVBUF} (which accepted sockets inherit; a window above 64 KiB must be set
+ *       before listening) or epoll's {@code TCP_DEFER_ACCEPT}; {@code option(...)} sets those of each accepted
+ *       connection</td></tr>
  * </table>
  *
  * <p><b>What every server does, whatever the options.</b> When it cannot accept (the process is out of file
@@ -50,6 +60,8 @@ public final class ServerOptions extends StreamOptions {
     private final int blockingThreads;
     private final int maxConnections;
     private final BlockingScheduler blockingScheduler;
+    // Listening sockets' options (issue 16).
+    private final Map<ChannelOption<?>, Object> serverChannelOptions;
 
     private ServerOptions(Builder builder) {
         super(builder);
@@ -60,6 +72,7 @@ public final class ServerOptions extends StreamOptions {
         this.blockingThreads = builder.blockingThreads;
         this.maxConnections = builder.maxConnections;
         this.blockingScheduler = builder.blockingScheduler;
+        this.serverChannelOptions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.serverChannelOptions));
     }
 
     /** A builder with every option at its default. */
@@ -110,12 +123,22 @@ public final class ServerOptions extends StreamOptions {
         return blockingScheduler;
     }
 
+    /**
+     * The socket options of the listening sockets ({@code serverOption(ChannelOption, value)}), in the order given.
+     *
+     * @return an unmodifiable map; empty when none were given (the default)
+     */
+    public Map<ChannelOption<?>, Object> serverChannelOptions() {
+        return serverChannelOptions;
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[" + describe() + ", backlog=" + backlog + ", reuseAddress=" + reuseAddress
                 + ", reusePort=" + reusePort + ", startServing=" + startServing
                 + ", blockingThreads=" + blockingThreads + ", blockingScheduler=" + blockingScheduler
-                + (maxConnections != UNLIMITED_CONNECTIONS ? ", maxConnections=" + maxConnections : "") + "]";
+                + (maxConnections != UNLIMITED_CONNECTIONS ? ", maxConnections=" + maxConnections : "")
+                + (serverChannelOptions.isEmpty() ? "" : ", serverOptions=" + serverChannelOptions) + "]";
     }
 
     /** Builds {@link ServerOptions}. */
@@ -127,6 +150,7 @@ public final class ServerOptions extends StreamOptions {
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
         private int maxConnections = UNLIMITED_CONNECTIONS;
         private BlockingScheduler blockingScheduler = BlockingScheduler.AUTO;
+        private final Map<ChannelOption<?>, Object> serverChannelOptions = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -140,6 +164,7 @@ public final class ServerOptions extends StreamOptions {
             this.blockingThreads = from.blockingThreads;
             this.maxConnections = from.maxConnections;
             this.blockingScheduler = from.blockingScheduler;
+            this.serverChannelOptions.putAll(from.serverChannelOptions);
         }
 
         @Override
@@ -226,6 +251,41 @@ public final class ServerOptions extends StreamOptions {
             this.blockingScheduler = java.util.Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
+
+        /**
+         * A socket option of the listening sockets (Netty's {@code ServerBootstrap.option}); {@link #option} sets
+         * those of each accepted connection (Netty's {@code childOption}). The library's own are refused here:
+         * {@code SO_BACKLOG} (use {@link #backlog}), {@code SO_REUSEADDR} ({@link #reuseAddress}),
+         * {@code SO_REUSEPORT} ({@link #reusePort}), {@code AUTO_READ} ({@link #startServing}). An option the
+         * transport does not know, or a value it refuses, fails {@code startServer} with an
+         * {@link IllegalArgumentException} naming it. Set on an existing listening channel
+         * ({@link Endpoint#of(java.nio.channels.ServerSocketChannel)}) too, after it was bound.
+         *
+         * @param option the option, such as {@link ChannelOption#SO_RCVBUF}
+         * @param value  its value; {@code null} removes the option given before
+         * @param <T>    the option's value type
+         * @return this builder
+         * @throws NullPointerException     when {@code option} is null
+         * @throws IllegalArgumentException when the library manages the option itself
+         */
+        public <T> Builder serverOption(ChannelOption<T> option, T value) {
+            Objects.requireNonNull(option, "option");
+            checkNotManaged(option, SERVER_MANAGED);
+            if (value == null) {
+                serverChannelOptions.remove(option);
+            } else {
+                serverChannelOptions.put(option, value);
+            }
+            return this;
+        }
+
+        /** The listening socket's options the library sets itself, by name, and which option sets each. */
+        private static final Map<String, String> SERVER_MANAGED = Map.of(
+                "SO_BACKLOG", "use backlog(int)",
+                "SO_REUSEADDR", "use reuseAddress(boolean)",
+                "SO_REUSEPORT", "use reusePort(boolean)",
+                "AUTO_READ", "use startServing(boolean)",
+                "AUTO_CLOSE", "a failed accept must not close the server");
 
         public ServerOptions build() {
             return new ServerOptions(this);

@@ -1,8 +1,12 @@
 package dev.streams.netty;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -32,6 +36,15 @@ import java.util.Objects;
  *   <tr><td>{@code idleTimeout}</td><td>none (as asyncio)</td><td>a connection that neither reads nor writes a byte
  *       for that long is closed; its reads fail with {@link java.net.SocketTimeoutException}. Counted from the
  *       moment the connection is ready (after a TLS handshake, which has its own timeout)</td></tr>
+ *   <tr><td>{@code option(ChannelOption, value)}</td><td>none (every connection has {@code TCP_NODELAY} on)</td>
+ *       <td>socket options of each connection ({@code SO_KEEPALIVE}, {@code SO_RCVBUF}, {@code SO_SNDBUF},
+ *       {@code TCP_NODELAY}, {@code IP_TOS}, {@code SO_LINGER}, the transport's own such as epoll's
+ *       {@code TCP_KEEPIDLE}); for servers, of each accepted connection. An option the transport does not know, or a
+ *       value it refuses, fails the {@code openConnection} or {@code startServer} call with an
+ *       {@code IllegalArgumentException} that names it</td></tr>
+ *   <tr><td>{@code wiretap}</td><td>off</td><td>log every connection's events and bytes (hex dump) at DEBUG to the
+ *       logger {@value #WIRE_LOGGER} (Netty's {@code LoggingHandler}, through Netty's logging: SLF4J, Log4j 2 or
+ *       {@code java.util.logging}, whichever is present). The bytes are logged below TLS: plaintext</td></tr>
  * </table>
  */
 public abstract class StreamOptions {
@@ -58,7 +71,16 @@ public abstract class StreamOptions {
     /** The default TLS close_notify timeout. */
     public static final Duration DEFAULT_CLOSE_NOTIFY_TIMEOUT = Duration.ofSeconds(30);
 
+    /** The logger that {@code wiretap} writes to, at DEBUG. */
+    public static final String WIRE_LOGGER = "dev.streams.wire";
+
+    // Socket options and wire logging (issue 16).
+    private final Map<ChannelOption<?>, Object> channelOptions;
+    private final boolean wiretap;
+
     StreamOptions(Builder<?> builder) {
+        this.channelOptions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.channelOptions));
+        this.wiretap = builder.wiretap;
         this.limit = builder.limit;
         this.lowWaterMark = builder.lowWaterMark;
         this.highWaterMark = builder.highWaterMark;
@@ -120,12 +142,32 @@ public abstract class StreamOptions {
         return idleTimeout;
     }
 
+    /**
+     * The socket options set on each connection ({@code option(ChannelOption, value)}), in the order they were given.
+     *
+     * @return an unmodifiable map; empty when none were given
+     */
+    public Map<ChannelOption<?>, Object> channelOptions() {
+        return channelOptions;
+    }
+
+    /**
+     * Whether each connection's events and bytes are logged to {@value #WIRE_LOGGER} at DEBUG.
+     *
+     * @return true when wire logging is on (default false)
+     */
+    public boolean wiretap() {
+        return wiretap;
+    }
+
     String describe() {
         return "limit=" + limit + ", waterMarks=" + lowWaterMark + "/" + highWaterMark
                 + (eventLoopGroup != null ? ", eventLoopGroup=" + eventLoopGroup : ", transport=" + transport)
                 + (sslContext != null ? ", tls, handshakeTimeout=" + handshakeTimeout
                         + ", closeNotifyTimeout=" + closeNotifyTimeout : "")
-                + (idleTimeout != null ? ", idleTimeout=" + idleTimeout : "");
+                + (idleTimeout != null ? ", idleTimeout=" + idleTimeout : "")
+                + (channelOptions.isEmpty() ? "" : ", options=" + channelOptions)
+                + (wiretap ? ", wiretap" : "");
     }
 
     /** The settings shared by both builders. */
@@ -139,6 +181,8 @@ public abstract class StreamOptions {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration closeNotifyTimeout = DEFAULT_CLOSE_NOTIFY_TIMEOUT;
         private Duration idleTimeout;
+        private final Map<ChannelOption<?>, Object> channelOptions = new LinkedHashMap<>();
+        private boolean wiretap;
 
         Builder() {
         }
@@ -153,6 +197,8 @@ public abstract class StreamOptions {
             this.handshakeTimeout = from.handshakeTimeout;
             this.closeNotifyTimeout = from.closeNotifyTimeout;
             this.idleTimeout = from.idleTimeout;
+            this.channelOptions.putAll(from.channelOptions);
+            this.wiretap = from.wiretap;
         }
 
         abstract B self();
@@ -279,6 +325,67 @@ public abstract class StreamOptions {
         /** An epoll or NIO event loop group of the user's; {@code null} (the default) uses the shared group. */
         public B eventLoopGroup(EventLoopGroup group) {
             this.eventLoopGroup = group;
+            return self();
+        }
+
+        /**
+         * A socket option for each connection (for a server: each accepted connection), applied after the library's
+         * own ({@code TCP_NODELAY} on), so the value given here wins: {@code option(ChannelOption.TCP_NODELAY,
+         * false)} turns Nagle's algorithm back on. Options the library manages through options of their own are
+         * refused here: {@code AUTO_READ} (the reader's back-pressure), {@code ALLOW_HALF_CLOSURE},
+         * {@code AUTO_CLOSE}, the write buffer water marks (use {@link #waterMarks}) and
+         * {@code CONNECT_TIMEOUT_MILLIS} (use {@code connectTimeout}). Whether the transport knows the option, and
+         * takes the value, is checked when the options are used: {@code openConnection} or {@code startServer} then
+         * throws an {@link IllegalArgumentException} naming the option.
+         *
+         * @param option the option, such as {@link ChannelOption#SO_KEEPALIVE} or {@link ChannelOption#IP_TOS}
+         * @param value  its value; {@code null} removes the option given before
+         * @param <T>    the option's value type
+         * @return this builder
+         * @throws NullPointerException     when {@code option} is null
+         * @throws IllegalArgumentException when the library manages the option itself
+         */
+        public <T> B option(ChannelOption<T> option, T value) {
+            Objects.requireNonNull(option, "option");
+            checkNotManaged(option, MANAGED);
+            if (value == null) {
+                channelOptions.remove(option);
+            } else {
+                channelOptions.put(option, value);
+            }
+            return self();
+        }
+
+        /** The options the library sets itself, by name (some of their constants are deprecated), and why. */
+        private static final Map<String, String> MANAGED = Map.of(
+                "AUTO_READ", "the reader's back-pressure turns it on and off",
+                "AUTO_CLOSE", "a failed write must close the connection",
+                "ALLOW_HALF_CLOSURE", "connections always allow half-closure",
+                "WRITE_BUFFER_WATER_MARK", "use waterMarks(low, high)",
+                "WRITE_BUFFER_HIGH_WATER_MARK", "use waterMarks(low, high)",
+                "WRITE_BUFFER_LOW_WATER_MARK", "use waterMarks(low, high)",
+                "CONNECT_TIMEOUT_MILLIS", "use connectTimeout(Duration)");
+
+        /** Refuses {@code option} when {@code managed} names it, with the reason. */
+        static void checkNotManaged(ChannelOption<?> option, Map<String, String> managed) {
+            String why = managed.get(option.name());
+            if (why != null) {
+                throw new IllegalArgumentException("the library sets " + option.name() + " itself (" + why + "): "
+                        + option.name());
+            }
+        }
+
+        /**
+         * Wire logging (default off): every connection's events (connect, read, write, flush, close) and bytes, as a
+         * hex dump, logged at DEBUG to the logger {@value StreamOptions#WIRE_LOGGER} by Netty's
+         * {@code LoggingHandler}. With TLS the handler sits behind the {@code SslHandler}, so it logs the plaintext.
+         * Nothing is logged unless that logger is enabled at DEBUG.
+         *
+         * @param wiretap true to log
+         * @return this builder
+         */
+        public B wiretap(boolean wiretap) {
+            this.wiretap = wiretap;
             return self();
         }
     }

@@ -352,8 +352,8 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
                         : remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getHostString() : null;
                 int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
                 SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
-                connection.writer().queue().afterQueuedWrites(channel::flush); // what was written before leaves in plaintext
-                channel.pipeline().addBefore(ctx.name(), null, ssl);
+                connection.writer().queue().afterQueuedWrites(channel::flush); // what came before leaves in plaintext
+                channel.pipeline().addBefore(ChannelSetup.tlsPlace(channel.pipeline(), ctx.name()), null, ssl);
                 if (!context.isClient()) {
                     channel.pipeline().addBefore(channel.pipeline().context(ssl).name(), null, new RenegotiationGuard());
                 }
