@@ -2,11 +2,13 @@ package dev.streams.netty.internal;
 
 import dev.streams.IncompleteReadException;
 import dev.streams.LimitOverrunException;
-import dev.streams.StreamReader;
 import dev.streams.netty.FeedableStreamReader;
+import dev.streams.netty.NettyStreamReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,13 +32,20 @@ import java.util.concurrent.CompletableFuture;
  * {@code FeedableStreamReader} reaches them on a live socket): only {@link Standalone}, made by
  * {@code NettyStreams.newReader}, is a {@code FeedableStreamReader}.
  */
-public class ByteBufStreamReader implements StreamReader {
+public class ByteBufStreamReader implements NettyStreamReader {
 
     static final int READ = 0;
     static final int READ_ALL = 1;
     static final int EXACTLY = 2;
     static final int UNTIL = 3;
     static final int LINE = 4;
+
+    /** The answer is a new {@code byte[]}. */
+    static final int ARRAY = 0;
+    /** The answer is a {@code ByteBuf} the caller owns: slices of the network buffers, no copy. */
+    static final int BUF = 1;
+    /** The bytes are copied into the caller's {@code ByteBuffer}; the answer is their count. */
+    static final int INTO = 2;
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[][] NEWLINE = {{'\n'}};
@@ -51,7 +60,7 @@ public class ByteBufStreamReader implements StreamReader {
     private ByteBuf buffer = Unpooled.EMPTY_BUFFER;
     private boolean eof;
     private Throwable failure;
-    private ReadFuture waiter;
+    private ReadFuture<?> waiter;
     private boolean reading = true;
     /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link #ownDirectBuffer}. */
     private boolean copyThroughNio;
@@ -76,22 +85,75 @@ public class ByteBufStreamReader implements StreamReader {
         if (n == 0) {
             return CompletableFuture.completedFuture(EMPTY);
         }
-        return submit(n < 0 ? READ_ALL : READ, n, null);
+        return submit(n < 0 ? READ_ALL : READ, n, null, ARRAY, null);
+    }
+
+    @Override
+    public CompletableFuture<Integer> read(ByteBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst is read-only: " + dst);
+        }
+        if (!dst.hasRemaining()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return submit(READ, dst.remaining(), null, INTO, dst);
     }
 
     @Override
     public CompletableFuture<byte[]> readExactly(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("readExactly size < 0: " + n);
-        }
+        checkExactly(n);
         if (n == 0) {
             return CompletableFuture.completedFuture(EMPTY);
         }
-        return submit(EXACTLY, n, null);
+        return submit(EXACTLY, n, null, ARRAY, null);
     }
 
     @Override
     public CompletableFuture<byte[]> readUntil(byte[]... separators) {
+        return submit(UNTIL, 0, checkSeparators(separators), ARRAY, null);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readLine() {
+        return submit(LINE, 0, NEWLINE, ARRAY, null);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> readBuf(int n) {
+        if (n == 0) {
+            return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
+        }
+        return submit(n < 0 ? READ_ALL : READ, n, null, BUF, null);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> readExactlyBuf(int n) {
+        checkExactly(n);
+        if (n == 0) {
+            return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
+        }
+        return submit(EXACTLY, n, null, BUF, null);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> readUntilBuf(byte[]... separators) {
+        return submit(UNTIL, 0, checkSeparators(separators), BUF, null);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> readLineBuf() {
+        return submit(LINE, 0, NEWLINE, BUF, null);
+    }
+
+    private static void checkExactly(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("readExactly size < 0: " + n);
+        }
+    }
+
+    /** The separators, checked and copied (the caller may change its arrays afterwards). */
+    private static byte[][] checkSeparators(byte[]... separators) {
         Objects.requireNonNull(separators, "separators");
         if (separators.length == 0) {
             throw new IllegalArgumentException("no separator given");
@@ -104,24 +166,25 @@ public class ByteBufStreamReader implements StreamReader {
             }
             copy[i] = separator.clone();
         }
-        return submit(UNTIL, 0, copy);
+        return copy;
     }
 
-    @Override
-    public CompletableFuture<byte[]> readLine() {
-        return submit(LINE, 0, NEWLINE);
-    }
-
-    private CompletableFuture<byte[]> submit(int kind, int n, byte[][] separators) {
+    /**
+     * Answers a read at once when the buffer can, else makes it the waiting read.
+     *
+     * @param form what the answer is made of: {@link #ARRAY} ({@code byte[]}), {@link #BUF} ({@code ByteBuf}) or
+     *             {@link #INTO} (an {@code Integer} count, the bytes copied into {@code dst})
+     */
+    private <T> CompletableFuture<T> submit(int kind, int n, byte[][] separators, int form, ByteBuffer dst) {
         Object outcome;
-        ReadFuture waiting;
+        ReadFuture<T> waiting;
         synchronized (this) {
-            outcome = attempt(kind, n, separators, 0);
+            outcome = attempt(kind, n, separators, 0, form, dst);
             if (outcome == null) {
                 if (waiter != null) {
                     outcome = new IllegalStateException("another read is already waiting on this stream");
                 } else {
-                    waiting = new ReadFuture(this, kind, n, separators, scanFrom(separators));
+                    waiting = new ReadFuture<>(this, kind, n, separators, scanFrom(separators), form, dst);
                     waiter = waiting;
                     updateReading();
                     return waiting;
@@ -135,9 +198,7 @@ public class ByteBufStreamReader implements StreamReader {
                 updateReading();
             }
         }
-        return outcome instanceof byte[]
-                ? CompletableFuture.completedFuture((byte[]) outcome)
-                : CompletableFuture.failedFuture((Throwable) outcome);
+        return ReadFuture.answered(outcome);
     }
 
     /** Where a separator search that found nothing in the current buffer goes on from. Called under the lock. */
@@ -150,34 +211,39 @@ public class ByteBufStreamReader implements StreamReader {
      *
      * @return the bytes ({@code byte[]}), the failure ({@code Throwable}), or {@code null} when it must wait
      */
-    private Object attempt(int kind, int n, byte[][] separators, int scanFrom) {
+    private Object attempt(int kind, int n, byte[][] separators, int scanFrom, int form, ByteBuffer dst) {
         int readable = buffer.readableBytes();
         switch (kind) {
             case READ:
                 if (readable > 0) {
-                    return take(Math.min(n, readable));
+                    return take(Math.min(n, readable), form, dst);
                 }
-                return eof && failure == null ? EMPTY : failure;
+                return eof && failure == null ? atEnd(form) : failure;
             case READ_ALL:
                 if (failure != null) {
                     return failure;
                 }
-                return eof ? take(readable) : null;
+                return eof ? take(readable, form, dst) : null;
             case EXACTLY:
                 if (readable >= n) {
-                    return take(n);
+                    return take(n, form, dst);
                 }
                 if (failure != null) {
                     return failure;
                 }
                 return eof ? new IncompleteReadException(take(readable), n) : null;
             default:
-                return attemptUntil(kind == LINE, separators, scanFrom, readable);
+                return attemptUntil(kind == LINE, separators, scanFrom, readable, form);
         }
     }
 
+    /** What {@code read} answers at EOF: an empty array or buffer, or -1 for a read into the caller's memory. */
+    private static Object atEnd(int form) {
+        return form == ARRAY ? EMPTY : form == BUF ? Unpooled.EMPTY_BUFFER : (Object) (-1);
+    }
+
     /** {@code readUntil} and {@code readLine}, with asyncio's limit rules. Called under the lock. */
-    private Object attemptUntil(boolean line, byte[][] separators, int scanFrom, int readable) {
+    private Object attemptUntil(boolean line, byte[][] separators, int scanFrom, int readable, int form) {
         int matchStart = -1;
         int matchEnd = Integer.MAX_VALUE;
         for (byte[] separator : separators) {
@@ -196,7 +262,7 @@ public class ByteBufStreamReader implements StreamReader {
                 }
                 return new LimitOverrunException("Separator is found, but chunk is longer than limit", matchStart);
             }
-            return take(matchEnd);
+            return take(matchEnd, form, null);
         }
         int cannotStart = Math.max(0, readable + 1 - maxLength(separators));
         if (cannotStart > limit) {
@@ -209,8 +275,7 @@ public class ByteBufStreamReader implements StreamReader {
             return failure;
         }
         if (eof) {
-            byte[] partial = take(readable);
-            return line ? partial : new IncompleteReadException(partial, -1);
+            return line ? take(readable, form, null) : new IncompleteReadException(take(readable), -1);
         }
         return null;
     }
@@ -247,6 +312,60 @@ public class ByteBufStreamReader implements StreamReader {
             max = Math.max(max, separator.length);
         }
         return max;
+    }
+
+    /**
+     * Takes {@code count} bytes out of the buffer in the read's form: a new array, a buffer the caller owns, or
+     * copied into {@code dst} (the answer is then the count). Called under the lock.
+     */
+    private Object take(int count, int form, ByteBuffer dst) {
+        if (form == ARRAY) {
+            return take(count);
+        }
+        if (form == BUF) {
+            return takeBuf(count);
+        }
+        // INTO: at most dst.remaining() bytes (count was capped by it), copied straight into the caller's memory.
+        int limitBefore = dst.limit();
+        dst.limit(dst.position() + count);
+        try {
+            buffer.readBytes(dst);
+        } finally {
+            dst.limit(limitBefore);
+        }
+        compact();
+        return count;
+    }
+
+    /**
+     * Hands {@code count} bytes over without copying: a retained slice of the network buffer, or for bytes spread
+     * over several buffers a composite of retained slices of each. <b>The caller owns what is returned</b> (and
+     * releases it); this reader keeps owning its buffer, which the slices keep alive after this reader releases it.
+     * Called under the lock.
+     */
+    private ByteBuf takeBuf(int count) {
+        if (count == 0) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        ByteBuf taken;
+        if (buffer instanceof CompositeByteBuf) {
+            // Not a slice of the composite itself: discardReadComponents moves the composite's indexes under it.
+            List<ByteBuf> parts = ((CompositeByteBuf) buffer).decompose(buffer.readerIndex(), count);
+            if (parts.size() == 1) {
+                taken = parts.get(0).retain(); // a slice shares its network buffer's count: the caller's reference
+            } else {
+                CompositeByteBuf whole = buffer.alloc().compositeBuffer(parts.size());
+                for (ByteBuf part : parts) {
+                    whole.addComponent(true, part.retain()); // the composite owns the retained slices
+                }
+                taken = whole;
+            }
+            buffer.skipBytes(count);
+        } else {
+            taken = buffer.readRetainedSlice(count);
+        }
+        compact();
+        return taken;
     }
 
     /** Copies {@code count} bytes out of the buffer: the one copy of the data path. Called under the lock. */
@@ -302,7 +421,7 @@ public class ByteBufStreamReader implements StreamReader {
 
     public void feedData(ByteBuf data) {
         Objects.requireNonNull(data, "data");
-        ReadFuture completed;
+        ReadFuture<?> completed;
         Object outcome;
         synchronized (this) {
             if (eof) {
@@ -318,7 +437,7 @@ public class ByteBufStreamReader implements StreamReader {
                 updateReading();
                 return;
             }
-            outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
+            outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
             if (outcome == null) {
                 waiter.scanFrom = scanFrom(waiter.separators);
                 return;
@@ -358,7 +477,7 @@ public class ByteBufStreamReader implements StreamReader {
 
     /** EOF ({@code cause == null}) or failure: answers the waiting read from what is left. */
     private void end(Throwable cause) {
-        ReadFuture completed = null;
+        ReadFuture<?> completed = null;
         Object outcome = null;
         synchronized (this) {
             if (cause == null) {
@@ -368,7 +487,7 @@ public class ByteBufStreamReader implements StreamReader {
             }
             moveToHeap();
             if (waiter != null) {
-                outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
+                outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
                 // EOF and failure answer every read; null here would be a bug, so fail loudly rather than hang.
                 if (outcome == null) {
                     outcome = new IllegalStateException("read left waiting after the end of the stream");
@@ -399,8 +518,8 @@ public class ByteBufStreamReader implements StreamReader {
      * outside completion that loses the race can deliver it at once instead of returning before the future is done.
      * Called under the lock.
      */
-    private ReadFuture claimWaiter(Object outcome) {
-        ReadFuture claimed = waiter;
+    private ReadFuture<?> claimWaiter(Object outcome) {
+        ReadFuture<?> claimed = waiter;
         claimed.claimed = true;
         claimed.outcome = outcome;
         waiter = null;
@@ -409,7 +528,7 @@ public class ByteBufStreamReader implements StreamReader {
     }
 
     /** Somebody else completes {@code future}: free the slot, keep the bytes. False when the reader won already. */
-    boolean claimFromOutside(ReadFuture future) {
+    boolean claimFromOutside(ReadFuture<?> future) {
         synchronized (this) {
             if (future.claimed) {
                 return false;
