@@ -10,5 +10,5 @@ java=$("$here/scripts/find-jdk.sh")
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$here/results"
 echo "JDK: $("$java" -version 2>&1 | head -1)  ($java)" | tee "$here/results/jmh-$stamp.txt"
-"$java" -jar "$jar" -wi "${JMH_WARMUPS:-2}" -i "${JMH_ITERATIONS:-3}" -f 1 -w 1s -r 1s -prof gc -rf json -rff "$here/results/jmh-$stamp.json" "$@" \
+"$java" $("$here/scripts/find-jdk.sh" --flags "$java") -jar "$jar" -wi "${JMH_WARMUPS:-2}" -i "${JMH_ITERATIONS:-3}" -f 1 -w 1s -r 1s -prof gc -rf json -rff "$here/results/jmh-$stamp.json" "$@" \
   2>&1 | tee -a "$here/results/jmh-$stamp.txt"

@@ -3,7 +3,7 @@
 # read syscall tracepoints: root or kernel.perf_event_paranoid <= 1). One server JVM per kind, warmed up, then one
 # measured trial of the load client. Usage:
 #   scripts/run-syscalls.sh CONNS SIZE DEPTH [KIND ...]     e.g. scripts/run-syscalls.sh 1 100 1
-# Kinds default to netty-raw streams-async streams-blocking jdk-vt. Output: results/syscalls-<UTC time>.txt.
+# Kinds default to netty-raw streams-async streams-blocking streams-blocking-vt jdk-vt. Output: results/syscalls-<UTC time>.txt.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jar="$here/target/streams-benchmarks.jar"
@@ -13,8 +13,9 @@ command -v perf >/dev/null || { echo "perf is not installed" >&2; exit 1; }
 conns=$1 size=$2 depth=$3
 shift 3
 kinds=("$@")
-[ ${#kinds[@]} -gt 0 ] || kinds=(netty-raw streams-async streams-blocking jdk-vt)
+[ ${#kinds[@]} -gt 0 ] || kinds=(netty-raw streams-async streams-blocking streams-blocking-vt jdk-vt)
 java=$("$here/scripts/find-jdk.sh")
+read -r -a flags <<< "$("$here/scripts/find-jdk.sh" --flags "$java")"
 events=context-switches
 for call in read write recvfrom sendto epoll_wait epoll_pwait epoll_pwait2 epoll_ctl futex; do
   events="$events,syscalls:sys_enter_$call"
@@ -26,13 +27,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "# $("$java" -version 2>&1 | head -1); $conns connection(s), $size-byte lines, $depth in flight" | tee "$out"
 client() { # measure-seconds warm-up-seconds
-  "$java" -Xmx1g -Dio.netty.leakDetection.level=disabled -cp "$jar" dev.streams.bench.harness.LoadClient \
+  "$java" "${flags[@]}" -Xmx1g -Dio.netty.leakDetection.level=disabled -cp "$jar" dev.streams.bench.harness.LoadClient \
     --target "$kind=$port" --conns "$conns" --size "$size" --depth "$depth" --warmup "$2" --measure "$1" --rounds 1 \
     2>/dev/null | grep TRIAL
 }
 for kind in "${kinds[@]}"; do
   mkfifo "$work/in"
-  "$java" -Xmx2g -Dio.netty.leakDetection.level=disabled -cp "$jar" dev.streams.bench.harness.EchoServer "$kind" \
+  "$java" "${flags[@]}" -Xmx2g -Dio.netty.leakDetection.level=disabled -cp "$jar" dev.streams.bench.harness.EchoServer "$kind" \
     < "$work/in" > "$work/server" 2>&1 &
   server=$!
   exec 3> "$work/in" # held open: the server quits when it reads QUIT

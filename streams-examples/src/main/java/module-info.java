@@ -7,8 +7,6 @@ module dev.streams.examples {
     requires io.netty.handler;
     // LineBasedFrameDecoder, in front of an attached stream (attach-demo).
     requires io.netty.codec;
-    // CertificateBuilder: echo-server --tls makes a self-signed certificate at start.
-    requires io.netty.pkitesting;
     // sun.misc.Signal, reached by reflection: Ctrl-C stops the echo server cleanly.
     requires jdk.unsupported;
 

@@ -46,7 +46,11 @@ public final class Await {
      * {@link ServiceLoader} (the Netty implementation refuses its event-loop threads).
      */
     public interface BlockingGuard {
-        /** True when the current thread is one that must not block (an event loop). */
+        /**
+         * Whether the current thread must not block.
+         *
+         * @return true on a thread that must not block (an event loop)
+         */
         boolean mustNotBlock();
     }
 
@@ -59,6 +63,10 @@ public final class Await {
     /**
      * Waits for {@code stage} and returns its value.
      *
+     * @param <T>   the value's type
+     * @param stage the operation to wait for
+     * @return the stage's value
+     * @throws NullPointerException     when {@code stage} is null
      * @throws IOException              the stage's failure, or an interrupt ({@link InterruptedIOException})
      * @throws IllegalStateException    on an event-loop thread
      * @throws CancellationException    when the stage was cancelled
@@ -71,7 +79,15 @@ public final class Await {
      * Waits at most {@code timeout} for {@code stage}. On timeout the stage is cancelled (a read loses no bytes and
      * the stream stays usable, like a socket's {@code SO_TIMEOUT}) and {@link SocketTimeoutException} is thrown.
      *
+     * @param <T>     the value's type
+     * @param stage   the operation to wait for
      * @param timeout how long to wait; {@code null} waits without end
+     * @return the stage's value
+     * @throws NullPointerException     when {@code stage} is null
+     * @throws IOException              the stage's failure, {@link SocketTimeoutException} on timeout, or an
+     *                                  interrupt ({@link InterruptedIOException})
+     * @throws IllegalStateException    on an event-loop thread
+     * @throws CancellationException    when the stage was cancelled
      * @throws IllegalArgumentException when {@code timeout} is negative (the stage is cancelled first)
      */
     public static <T> T await(CompletionStage<T> stage, Duration timeout) throws IOException {

@@ -20,6 +20,12 @@ package dev.streams;
 @FunctionalInterface
 public interface BlockingClientHandler {
 
-    /** Serves a connection until done; runs on a thread of its own. */
+    /**
+     * Serves a connection until done; runs on a thread of its own.
+     *
+     * @param reader the connection's reader
+     * @param writer the connection's writer
+     * @throws Exception anything: logged once with the connection's name, and the connection is closed
+     */
     void handle(StreamReader reader, StreamWriter writer) throws Exception;
 }

@@ -16,7 +16,10 @@ public interface ClientHandler {
     /**
      * Starts serving a new connection.
      *
+     * @param reader the connection's reader
+     * @param writer the connection's writer
      * @return a stage that completes when the handler is done with the connection; {@code null} counts as done
+     * @throws Exception anything: logged once with the connection's name, and the connection is closed
      */
     CompletionStage<?> handle(StreamReader reader, StreamWriter writer) throws Exception;
 }

@@ -14,9 +14,12 @@ public class IncompleteReadException extends EOFException {
 
     /** The bytes read before EOF; never null. */
     private final byte[] partial;
+    /** The bytes the read wanted, or -1 for a separator search. */
     private final int expected;
 
     /**
+     * An incomplete read; the message says how many bytes came of how many.
+     *
      * @param partial  the bytes read before EOF (kept as given, not copied)
      * @param expected the number of bytes the read wanted, or {@code -1} when unknown (a separator search)
      */
@@ -27,12 +30,20 @@ public class IncompleteReadException extends EOFException {
         this.expected = expected < 0 ? -1 : expected;
     }
 
-    /** The bytes that arrived before EOF. They were consumed from the stream; the array is not copied. */
+    /**
+     * The bytes that arrived before EOF. They were consumed from the stream; the array is not copied.
+     *
+     * @return the partial bytes, never null
+     */
     public byte[] partial() {
         return partial;
     }
 
-    /** The number of bytes the read expected, or {@code -1} when it waited for a separator. */
+    /**
+     * The number of bytes the read expected.
+     *
+     * @return the number, or {@code -1} when the read waited for a separator
+     */
     public int expected() {
         return expected;
     }

@@ -15,9 +15,12 @@ import java.io.IOException;
 public class LimitOverrunException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** asyncio's {@code consumed}: see the class comment. */
     private final int consumed;
 
     /**
+     * An overrun of the limit.
+     *
      * @param message  what went past the limit
      * @param consumed the separator's start index when found, else the bytes that can no longer start one
      */
@@ -26,7 +29,11 @@ public class LimitOverrunException extends IOException {
         this.consumed = consumed;
     }
 
-    /** How many bytes the caller would have to consume to get past the overrun (see the class comment). */
+    /**
+     * How many bytes the caller would have to consume to get past the overrun (see the class comment).
+     *
+     * @return asyncio's {@code consumed}
+     */
     public int consumed() {
         return consumed;
     }

@@ -9,10 +9,18 @@ package dev.streams;
  */
 public interface StreamConnection extends AutoCloseable {
 
-    /** The reading half. */
+    /**
+     * The reading half.
+     *
+     * @return the reader
+     */
     StreamReader reader();
 
-    /** The writing half. */
+    /**
+     * The writing half.
+     *
+     * @return the writer
+     */
     StreamWriter writer();
 
     /** {@code writer().close()}: idempotent, flushes first, does not wait (use {@code writer().waitClosed()}). */

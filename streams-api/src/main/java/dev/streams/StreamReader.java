@@ -63,6 +63,7 @@ public interface StreamReader {
     /**
      * Reads exactly {@code n} bytes.
      *
+     * @param n the number of bytes, {@code >= 0}
      * @throws IllegalArgumentException when {@code n < 0}
      * @return the bytes; fails with {@link IncompleteReadException} (holding the partial bytes, which are consumed)
      *         when EOF arrives first
@@ -94,13 +95,25 @@ public interface StreamReader {
      */
     CompletableFuture<byte[]> readLine();
 
-    /** True once EOF was received and every buffered byte was read. */
+    /**
+     * Whether the stream is at its end.
+     *
+     * @return true once EOF was received and every buffered byte was read
+     */
     boolean atEof();
 
-    /** The failure the connection ended with, or {@code null}; set as soon as it happens, even with bytes left. */
+    /**
+     * The failure the connection ended with; set as soon as it happens, even while buffered bytes are left.
+     *
+     * @return the failure, or {@code null}
+     */
     Throwable exception();
 
-    /** The limit of this reader, in bytes (see the class comment). */
+    /**
+     * The limit of this reader (see the class comment).
+     *
+     * @return the limit, in bytes
+     */
     int limit();
 
     /**

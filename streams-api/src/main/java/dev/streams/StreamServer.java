@@ -13,10 +13,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface StreamServer extends AutoCloseable {
 
-    /** The addresses the server listens on (one per bound socket), with the real ports when port 0 was asked. */
+    /**
+     * The addresses the server listens on.
+     *
+     * @return one address per bound socket, with the real port when port 0 was asked
+     */
     List<SocketAddress> localAddresses();
 
-    /** True while the server accepts connections. */
+    /**
+     * Whether the server accepts connections.
+     *
+     * @return true while it does
+     */
     boolean isServing();
 
     /**
@@ -29,6 +37,9 @@ public interface StreamServer extends AutoCloseable {
     /**
      * Starts accepting (if needed) and returns a future that completes when the server is closed. Cancelling that
      * future closes the server, like cancelling asyncio's {@code serve_forever()}.
+     *
+     * @return a future that completes when the server is closed
+     * @throws IllegalStateException when the server is closed
      */
     CompletableFuture<Void> serveForever();
 
@@ -46,6 +57,10 @@ public interface StreamServer extends AutoCloseable {
     /** Closes every client connection at once, dropping queued bytes (a reset where the transport can). */
     void abortClients();
 
-    /** Completes once the server is closed and every client connection has ended. */
+    /**
+     * Waits for the end of the server and of its clients.
+     *
+     * @return a future that completes once the server is closed and every client connection has ended
+     */
     CompletableFuture<Void> waitClosed();
 }

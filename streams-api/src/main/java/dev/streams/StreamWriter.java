@@ -29,6 +29,7 @@ public interface StreamWriter {
     /**
      * Queues all of {@code data}. The bytes are copied before this returns, so the caller may reuse the array.
      *
+     * @param data the bytes to send
      * @throws NullPointerException  when {@code data} is null
      * @throws IllegalStateException after {@link #close()}, {@link #abort()} or {@link #writeEof()}
      */
@@ -37,6 +38,10 @@ public interface StreamWriter {
     /**
      * Queues {@code len} bytes of {@code data} from {@code off}; copied before this returns.
      *
+     * @param data the array holding the bytes
+     * @param off  the index of the first byte to send
+     * @param len  the number of bytes to send
+     * @throws NullPointerException      when {@code data} is null
      * @throws IndexOutOfBoundsException when the range is outside the array
      * @throws IllegalStateException     after {@link #close()}, {@link #abort()} or {@link #writeEof()}
      */
@@ -45,6 +50,8 @@ public interface StreamWriter {
     /**
      * Queues the remaining bytes of {@code data} and advances its position to its limit; copied before this returns.
      *
+     * @param data the buffer whose remaining bytes are sent
+     * @throws NullPointerException  when {@code data} is null
      * @throws IllegalStateException after {@link #close()}, {@link #abort()} or {@link #writeEof()}
      */
     void write(ByteBuffer data);
@@ -52,6 +59,8 @@ public interface StreamWriter {
     /**
      * Queues each array in turn, with one flush. Unlike asyncio's, these bytes count against the water marks.
      *
+     * @param lines the arrays to send, in order (each copied before this returns)
+     * @throws NullPointerException  when {@code lines} or one of its arrays is null
      * @throws IllegalStateException after {@link #close()}, {@link #abort()} or {@link #writeEof()}
      */
     void writeLines(Iterable<byte[]> lines);
@@ -61,10 +70,16 @@ public interface StreamWriter {
      * mark), otherwise when it becomes writable again. Fails with the connection's cause once it is lost
      * ({@link java.nio.channels.ClosedChannelException} when it closed without an error). Any number of callers may
      * wait; cancelling one's future affects no other.
+     *
+     * @return a future that completes when the caller may write more
      */
     CompletableFuture<Void> drain();
 
-    /** True when {@link #writeEof()} is supported: a TCP or Unix socket without TLS. */
+    /**
+     * Whether {@link #writeEof()} is supported.
+     *
+     * @return true on a TCP or Unix socket without TLS
+     */
     boolean canWriteEof();
 
     /**
@@ -88,21 +103,39 @@ public interface StreamWriter {
      */
     void abort();
 
-    /** True once {@link #close()} or {@link #abort()} was called or the connection ended. */
+    /**
+     * Whether the connection is closing or closed.
+     *
+     * @return true once {@link #close()} or {@link #abort()} was called or the connection ended
+     */
     boolean isClosing();
 
     /**
      * Completes when the connection is closed; fails with the cause when the connection was lost with an error.
+     *
+     * @return a future that completes once the connection is closed
      */
     CompletableFuture<Void> waitClosed();
 
-    /** The peer's address: an {@code InetSocketAddress}, or a {@code UnixDomainSocketAddress} for Unix sockets. */
+    /**
+     * The peer's address.
+     *
+     * @return an {@code InetSocketAddress}, or a {@code UnixDomainSocketAddress} for Unix sockets
+     */
     SocketAddress remoteAddress();
 
-    /** This side's address, of the same type as {@link #remoteAddress()}. */
+    /**
+     * This side's address.
+     *
+     * @return the address, of the same type as {@link #remoteAddress()}
+     */
     SocketAddress localAddress();
 
-    /** The TLS session once the handshake has completed; empty on a plain connection. */
+    /**
+     * The TLS session.
+     *
+     * @return the session once the handshake has completed; empty on a plain connection
+     */
     Optional<SSLSession> sslSession();
 
     /**

@@ -1,6 +1,10 @@
 package dev.streams.examples;
 
+import dev.streams.netty.ConnectOptions;
+import dev.streams.netty.ProxyOptions;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Small helpers for the subcommands' argument parsing. */
@@ -8,6 +12,12 @@ final class Cli {
 
     /** Exit code of a bad command line (as in most Unix tools). */
     static final int EXIT_USAGE = 2;
+
+    /** How arguments and output are encoded; each command's {@code --help} ends with it. */
+    static final String ENCODING_NOTE = String.join("\n",
+            "Text is UTF-8: what is printed, whatever the locale, and the arguments when the locale names no",
+            "character set (LANG and LC_ALL unset, C or POSIX); under a locale that names one, the arguments",
+            "are decoded with it (as the JVM does).");
 
     private Cli() {
     }
@@ -68,6 +78,74 @@ final class Cli {
             throw new UsageException(option + " must be > 0 seconds: " + text);
         }
         return Duration.ofNanos((long) (seconds * 1e9));
+    }
+
+    /**
+     * A connect timeout in seconds: positive, at least a millisecond (the connection's precision) and at most what
+     * {@link ConnectOptions.Builder#connectTimeout} accepts ({@code Integer.MAX_VALUE} ms, about 24.8 days).
+     */
+    static Duration connectTimeout(String option, String text) throws UsageException {
+        Duration timeout = seconds(option, text);
+        if (timeout.toMillis() < 1) {
+            throw new UsageException(option + " must be at least 0.001 seconds: " + text);
+        }
+        if (timeout.toMillis() > Integer.MAX_VALUE) {
+            throw new UsageException(option + " must be at most " + Integer.MAX_VALUE / 1000
+                    + " seconds (about 24 days): " + text);
+        }
+        return timeout;
+    }
+
+    /** A file that must exist and be a regular file (a certificate, a key): says so when it is missing. */
+    static Path existingFile(String option, String text) throws UsageException {
+        Path file = Path.of(text);
+        if (!Files.exists(file)) {
+            throw new UsageException(option + " " + text + ": no such file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException(option + " " + text + ": not a regular file");
+        }
+        return file;
+    }
+
+    /** A file to write: its directory must exist (the file itself is made or replaced later). */
+    static Path outputFile(String option, String text) throws UsageException {
+        Path file = Path.of(text);
+        Path directory = file.toAbsolutePath().getParent();
+        if (directory != null && !Files.isDirectory(directory)) {
+            throw new UsageException(option + " " + text + ": the directory " + directory + " does not exist");
+        }
+        return file;
+    }
+
+    /**
+     * {@code text} safe to print on a terminal: control characters (C0, DEL and C1, such as ESC, BEL, CR and the
+     * one-byte CSI) become {@code \xHH}, so that bytes a server sent cannot move the cursor, retitle the window or
+     * hide what came before.
+     */
+    static String printable(String text) {
+        StringBuilder safe = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.getType(c) == Character.CONTROL) {
+                if (safe == null) {
+                    safe = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                safe.append(String.format("\\x%02x", (int) c));
+            } else if (safe != null) {
+                safe.append(c);
+            }
+        }
+        return safe == null ? text : safe.toString();
+    }
+
+    /** A proxy URI for {@code option}, as {@link ProxyOptions#parse} reads it. */
+    static ProxyOptions proxy(String option, String text) throws UsageException {
+        try {
+            return ProxyOptions.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + ": " + e.getMessage());
+        }
     }
 
     private static int integer(String option, String text) throws UsageException {

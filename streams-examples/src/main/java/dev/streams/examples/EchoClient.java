@@ -7,6 +7,7 @@ import dev.streams.StreamReader;
 import dev.streams.StreamWriter;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
+import dev.streams.netty.ProxyOptions;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
@@ -15,13 +16,17 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -39,20 +44,26 @@ import javax.net.ssl.SSLException;
  * }</pre>
  *
  * <p>Written twice, once per style: {@link #talkBlocking} with {@code await} and {@link #talkAsync} with futures.
- * A server that closes before answering is an {@link EOFException} (exit code 1).
+ * A server that closes before answering is an {@link EOFException}, one that does not answer in time (a TLS server
+ * spoken to in plain TCP may wait for ever) a {@link SocketTimeoutException}: exit code 1 either way.
  */
 public final class EchoClient {
 
     /** The tutorial's messages. */
     static final List<String> TUTORIAL_MESSAGES = List.of("Привет", "Как дела?", "Пока");
 
+    /** How long the client waits for each answer (and for a TLS handshake) by default. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
     static final String USAGE = String.join("\n",
             "Usage: echo-client [--host HOST] [--port PORT | --unix PATH] [--tls [--cacert FILE]",
-            "                   [--server-name NAME]] [--async] [MESSAGE ... | -]",
+            "                   [--server-name NAME]] [--connect-timeout S] [--timeout S] [--proxy URI]",
+            "                   [--async] [MESSAGE ... | -]",
             "",
             "Sends each message as a line (default: Привет, Как дела?, Пока; with -, the lines of stdin),",
             "waits for each answer and prints \"Сервер ответил: <answer>\"; then closes the connection.",
-            "Exit code 1 when the connection fails or the server closes it before answering.",
+            "Exit code 1 when the connection fails, or the server closes it or does not answer in time;",
+            "2 for a bad command line (an unusable --cacert file included).",
             "",
             "  --host HOST        the server (default 127.0.0.1)",
             "  --port PORT        its port (default 8888)",
@@ -62,19 +73,27 @@ public final class EchoClient {
             "  --cacert FILE      also trust the certificate(s) in FILE (PEM), e.g. echo-server --write-cert's",
             "  --server-name NAME the name to send (SNI) and check in the certificate (default: the host;",
             "                     with --unix: localhost)",
+            "  --connect-timeout S  the longest a connection attempt may take, in seconds (default 30)",
+            "  --timeout S        the longest to wait for each answer and for the TLS handshake, in seconds",
+            "                     (default " + DEFAULT_TIMEOUT.toSeconds() + ")",
+            "  --proxy URI        go through a proxy: socks5://[user:pass@]host:port (the proxy resolves",
+            "                     the host name, as curl's socks5h://) or http://[user:pass@]host:port",
+            "                     (an HTTP CONNECT tunnel); not with --unix",
             "  --async            use the future-based API instead of blocking await() calls",
             "                     (with -, stdin is then read to its end first)",
-            "  -h, --help         this help");
+            "  -h, --help         this help",
+            "",
+            Cli.ENCODING_NOTE);
 
     /**
      * Where the client connects: {@code host:port}, or a Unix domain socket when {@code unix} is not null; with TLS
-     * when the options carry an {@code SslContext}.
+     * when the options carry an {@code SslContext}. {@code timeout} bounds the wait for each answer.
      */
-    record Endpoint(String host, int port, Path unix, ConnectOptions options) {
+    record Endpoint(String host, int port, Path unix, ConnectOptions options, Duration timeout) {
 
         /** Plain TCP to {@code host:port}. */
         static Endpoint tcp(String host, int port) {
-            return new Endpoint(host, port, null, ConnectOptions.DEFAULTS);
+            return new Endpoint(host, port, null, ConnectOptions.DEFAULTS, DEFAULT_TIMEOUT);
         }
 
         CompletableFuture<StreamConnection> connect() {
@@ -82,10 +101,11 @@ public final class EchoClient {
                     : NettyStreams.openConnection(host, port, options);
         }
 
-        /** {@code host:port} or the socket's path, for messages. */
+        /** {@code host:port} (and the proxy) or the socket's path, for messages. */
         @Override
         public String toString() {
-            return unix != null ? unix.toString() : host + ":" + port;
+            return unix != null ? unix.toString()
+                    : host + ":" + port + (options.proxy() != null ? " through " + options.proxy() : "");
         }
     }
 
@@ -108,6 +128,9 @@ public final class EchoClient {
         String serverName = null;
         boolean async = false;
         boolean stdin = false;
+        Duration connectTimeout = ConnectOptions.DEFAULT_CONNECT_TIMEOUT;
+        Duration timeout = DEFAULT_TIMEOUT;
+        ProxyOptions proxy = null;
         List<String> messages = new ArrayList<>();
         Endpoint endpoint;
         try {
@@ -124,9 +147,15 @@ public final class EchoClient {
                 } else if (arg.equals("--tls")) {
                     tls = true;
                 } else if (arg.equals("--cacert")) {
-                    cacert = Path.of(Cli.value(args, i++));
+                    cacert = Cli.existingFile(arg, Cli.value(args, i++));
                 } else if (arg.equals("--server-name")) {
                     serverName = Cli.value(args, i++);
+                } else if (arg.equals("--connect-timeout")) {
+                    connectTimeout = Cli.connectTimeout(arg, Cli.value(args, i++));
+                } else if (arg.equals("--timeout")) {
+                    timeout = Cli.seconds(arg, Cli.value(args, i++));
+                } else if (arg.equals("--proxy")) {
+                    proxy = Cli.proxy(arg, Cli.value(args, i++));
                 } else if (arg.equals("--async")) {
                     async = true;
                 } else if (arg.equals("-")) {
@@ -148,14 +177,17 @@ public final class EchoClient {
             if (!tls && (cacert != null || serverName != null)) {
                 throw new Cli.UsageException("--cacert and --server-name need --tls");
             }
-            ConnectOptions.Builder options = ConnectOptions.builder();
+            if (unix != null && proxy != null) {
+                throw new Cli.UsageException("--proxy reaches TCP hosts: not with --unix");
+            }
+            ConnectOptions.Builder options = ConnectOptions.builder().connectTimeout(connectTimeout).proxy(proxy);
             if (tls) {
                 // Over a Unix socket there is no host name: check the one a generated certificate has.
-                options.sslContext(TlsSupport.clientContext(cacert))
+                options.sslContext(TlsSupport.clientContext(cacert)).handshakeTimeout(timeout)
                         .serverHostname(serverName != null ? serverName
                                 : unix != null ? TlsSupport.SELF_SIGNED_DNS : null);
             }
-            endpoint = new Endpoint(host, port, unix, options.build());
+            endpoint = new Endpoint(host, port, unix, options.build(), timeout);
         } catch (Cli.UsageException e) {
             return Cli.usageError("echo-client", USAGE, e, out, err);
         }
@@ -172,7 +204,7 @@ public final class EchoClient {
             }
             return 0;
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
-            err.println("echo-client: " + describe(endpoint, e));
+            err.println("echo-client: " + Cli.printable(describe(endpoint, e)));
             return 1;
         } finally {
             out.flush();
@@ -184,6 +216,10 @@ public final class EchoClient {
         SSLException tls = TlsSupport.sslCause(failure);
         if (tls != null) {
             return "TLS handshake with " + endpoint + " failed: " + Main.describe(tls);
+        }
+        if (Main.unwrap(failure) instanceof SocketTimeoutException) {
+            return "no answer from " + endpoint + " within " + Deadline.seconds(endpoint.timeout()) + " s"
+                    + (endpoint.options().sslContext() == null ? " (a TLS server? then add --tls)" : "");
         }
         if (Main.unwrap(failure) instanceof FileNotFoundException && endpoint.unix() != null) {
             // epoll reports a missing socket file as a bare FileNotFoundException (no message, no path)
@@ -214,7 +250,7 @@ public final class EchoClient {
                 String message = messages.next();
                 connection.writer().write(line(message));
                 await(connection.writer().drain());
-                answers.add(answer(message, await(connection.reader().readLine()), out));
+                answers.add(answer(message, await(connection.reader().readLine(), endpoint.timeout()), out));
             }
         } finally {
             closeAndWait(connection);
@@ -236,7 +272,8 @@ public final class EchoClient {
                 String message = next.next();
                 writer.write(line(message));
                 return writer.drain()
-                        .thenCompose(drained -> reader.readLine())
+                        .thenCompose(drained -> reader.readLine()
+                                .orTimeout(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS))
                         .thenApply(reply -> {
                             answers.add(answerUnchecked(message, reply, out));
                             return true;
@@ -248,7 +285,9 @@ public final class EchoClient {
                         connection.close();
                         return connection.writer().waitClosed().handle((closed, closeFailure) -> {
                             if (failure != null) {
-                                throw new CompletionException(Main.unwrap(failure));
+                                Throwable cause = Main.unwrap(failure);
+                                throw new CompletionException(cause instanceof TimeoutException
+                                        ? new SocketTimeoutException("no answer in time") : cause);
                             }
                             return answers;
                         });

@@ -8,12 +8,12 @@ import dev.streams.LimitOverrunException;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
 import dev.streams.StreamWriter;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.Endpoint;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.StreamOptions;
 import io.netty.handler.ssl.SslContext;
-import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -50,8 +50,12 @@ import java.util.stream.Collectors;
  */
 public final class EchoServer {
 
+    /** The default of {@code --idle-timeout}: a connection silent for five minutes is closed. */
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
+
     static final String USAGE = String.join("\n",
-            "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking] [--plain] [--limit BYTES]",
+            "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking [--blocking-threads N]]",
+            "                   [--plain] [--limit BYTES] [--idle-timeout SECONDS] [--max-connections N]",
             "                   [--tls [--cert FILE --key FILE | --write-cert FILE]]",
             "",
             "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
@@ -62,9 +66,19 @@ public final class EchoServer {
             "  --unix PATH       listen on a Unix domain socket instead of TCP (removed again on exit)",
             "  --blocking        serve with blocking code (BlockingClientHandler, virtual threads on Java 21+)",
             "                    instead of futures on the event loop (ClientHandler)",
+            "  --blocking-threads N",
+            "                    with --blocking: serve on a pool of N platform threads (the only choice on",
+            "                    Java 17-20, where it is 256 by default). Each connection holds a thread while",
+            "                    it is open, idle or not: connection N+1 waits, unanswered, until one leaves",
             "  --plain           echo each line unchanged and log nothing (for benchmarks)",
             "  --limit BYTES     the longest line accepted (default " + StreamOptions.DEFAULT_LIMIT + ");",
             "                    a longer one closes that connection",
+            "  --idle-timeout SECONDS",
+            "                    close a connection that neither reads nor writes a byte for that long",
+            "                    (default " + DEFAULT_IDLE_TIMEOUT.toSeconds() + "; fractions allowed; 0 for never)",
+            "  --max-connections N",
+            "                    serve at most N connections at once (default: no limit); one more is",
+            "                    closed at once (its client reads EOF)",
             "  --tls             serve over TLS; without --cert and --key, with a self-signed certificate for",
             "                    localhost and 127.0.0.1 made at start (its SHA-256 fingerprint is printed)",
             "  --cert FILE       the certificate chain (PEM) for --tls",
@@ -85,8 +99,13 @@ public final class EchoServer {
         /** A Unix domain socket to listen on instead of host and port, or null. */
         Path unix;
         boolean blocking;
+        /** {@code --blocking-threads}: the pool's size, or 0 for the default scheduler. */
+        int blockingThreads;
         boolean plain;
         int limit = StreamOptions.DEFAULT_LIMIT;
+        /** The idle timeout, or null for none ({@code --idle-timeout 0}). */
+        Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        int maxConnections = ServerOptions.UNLIMITED_CONNECTIONS;
         boolean tls;
         Path cert;
         Path key;
@@ -105,17 +124,28 @@ public final class EchoServer {
                     case "--port" -> options.port = Cli.port(Cli.value(args, i++));
                     case "--unix" -> options.unix = Path.of(Cli.value(args, i++));
                     case "--limit" -> options.limit = Cli.positive("--limit", Cli.value(args, i++));
+                    case "--idle-timeout" -> {
+                        String seconds = Cli.value(args, i++);
+                        options.idleTimeout = seconds.equals("0") ? null : Cli.seconds("--idle-timeout", seconds);
+                    }
+                    case "--max-connections" -> options.maxConnections = Cli.positive("--max-connections",
+                            Cli.value(args, i++));
                     case "--blocking" -> options.blocking = true;
+                    case "--blocking-threads" ->
+                            options.blockingThreads = Cli.positive("--blocking-threads", Cli.value(args, i++));
                     case "--plain" -> options.plain = true;
                     case "--tls" -> options.tls = true;
-                    case "--cert" -> options.cert = Path.of(Cli.value(args, i++));
-                    case "--key" -> options.key = Path.of(Cli.value(args, i++));
-                    case "--write-cert" -> options.writeCert = Path.of(Cli.value(args, i++));
+                    case "--cert" -> options.cert = Cli.existingFile("--cert", Cli.value(args, i++));
+                    case "--key" -> options.key = Cli.existingFile("--key", Cli.value(args, i++));
+                    case "--write-cert" -> options.writeCert = Cli.outputFile("--write-cert", Cli.value(args, i++));
                     default -> throw new Cli.UsageException("unknown argument: " + args[i]);
                 }
             }
             if (options.unix != null && hostOrPort) {
                 throw new Cli.UsageException("--unix listens on a socket file: no --host or --port with it");
+            }
+            if (options.blockingThreads > 0 && !options.blocking) {
+                throw new Cli.UsageException("--blocking-threads needs --blocking");
             }
             if (!options.tls && (options.cert != null || options.key != null || options.writeCert != null)) {
                 throw new Cli.UsageException("--cert, --key and --write-cert need --tls");
@@ -179,8 +209,12 @@ public final class EchoServer {
     /** Starts a server for {@code options}, logging to {@code log}; the caller stops it with {@link #stop}. */
     static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
         Echo echo = new Echo(options.plain, options.limit, log, err);
-        ServerOptions serverOptions = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
-                .build();
+        ServerOptions.Builder builder = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
+                .idleTimeout(options.idleTimeout).maxConnections(options.maxConnections);
+        if (options.blockingThreads > 0) { // a pool of that many platform threads, whatever the Java
+            builder.blockingScheduler(BlockingScheduler.POOL).blockingThreads(options.blockingThreads);
+        }
+        ServerOptions serverOptions = builder.build();
         Endpoint where = options.unix != null ? Endpoint.unix(options.unix) : Endpoint.tcp(options.host, options.port);
         return options.blocking
                 ? NettyStreams.startBlockingServer(echo::serveBlocking, where, serverOptions)
@@ -192,9 +226,9 @@ public final class EchoServer {
      * check what it is told to trust) and, with {@code --write-cert}, the certificate written as PEM.
      */
     private static SslContext selfSigned(Path writeCert, PrintStream out) throws IOException {
-        X509Bundle bundle = TlsSupport.selfSigned();
+        SelfSignedCertificate bundle = TlsSupport.selfSigned();
         out.println("Self-signed certificate for " + TlsSupport.SELF_SIGNED_DNS + " and " + TlsSupport.SELF_SIGNED_IP);
-        out.println("SHA-256 Fingerprint=" + TlsSupport.fingerprint(bundle.getCertificate()));
+        out.println("SHA-256 Fingerprint=" + TlsSupport.fingerprint(bundle.certificate()));
         if (writeCert != null) {
             try {
                 TlsSupport.writePem(bundle, writeCert);

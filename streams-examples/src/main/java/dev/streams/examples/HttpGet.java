@@ -4,20 +4,10 @@ import dev.streams.Await;
 import dev.streams.StreamConnection;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import dev.streams.netty.ProxyOptions;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,12 +18,12 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code http-get}: an HTTP/1.1 GET client on the streams API, in blocking style. The response is read by
@@ -84,7 +74,12 @@ public final class HttpGet {
             "      --max-line BYTES     the longest status, header or chunk-size line (default "
                     + DEFAULT_MAX_LINE + ")",
             "      --max-head BYTES     the most bytes of status line and headers (default " + DEFAULT_MAX_HEAD + ")",
+            "  -x, --proxy URI          go through a proxy: socks5://[user:pass@]host:port (the proxy resolves",
+            "                           the host name, as curl's socks5h://) or http://[user:pass@]host:port",
+            "                           (a CONNECT tunnel, for http:// URLs too, as curl's --proxytunnel)",
             "  -h, --help               this help",
+            "",
+            Cli.ENCODING_NOTE,
             "",
             "Exit codes (as wget's): 0 success (2xx, 3xx), 2 bad arguments, 3 output file error,",
             "4 network error or timeout, 5 TLS error, 7 malformed response, 8 HTTP status >= 400.");
@@ -100,11 +95,14 @@ public final class HttpGet {
         Path output;
         boolean progress;
         Path cacert;
+        /** The certificates to trust for https: the JDK's and those of {@code --cacert}; null without it. */
+        List<X509Certificate> trusted;
         boolean insecure;
         Duration connectTimeout = ConnectOptions.DEFAULT_CONNECT_TIMEOUT;
         Duration maxTime;
         int maxLine = DEFAULT_MAX_LINE;
         int maxHead = DEFAULT_MAX_HEAD;
+        ProxyOptions proxy;
 
         static Options parse(String[] args) throws Cli.UsageException {
             Options options = new Options();
@@ -114,14 +112,15 @@ public final class HttpGet {
                 switch (arg) {
                     case "-i", "--include" -> options.include = true;
                     case "-L", "--location" -> options.follow = true;
-                    case "-o", "--output" -> options.output = Path.of(Cli.value(args, i++));
+                    case "-o", "--output" -> options.output = Cli.outputFile(arg, Cli.value(args, i++));
                     case "--progress" -> options.progress = true;
-                    case "--cacert" -> options.cacert = Path.of(Cli.value(args, i++));
+                    case "--cacert" -> options.cacert = Cli.existingFile(arg, Cli.value(args, i++));
                     case "-k", "--insecure" -> options.insecure = true;
-                    case "--connect-timeout" -> options.connectTimeout = Cli.seconds(arg, Cli.value(args, i++));
+                    case "--connect-timeout" -> options.connectTimeout = Cli.connectTimeout(arg, Cli.value(args, i++));
                     case "--max-time" -> options.maxTime = Cli.seconds(arg, Cli.value(args, i++));
                     case "--max-line" -> options.maxLine = Cli.positive(arg, Cli.value(args, i++));
                     case "--max-head" -> options.maxHead = Cli.positive(arg, Cli.value(args, i++));
+                    case "-x", "--proxy" -> options.proxy = Cli.proxy(arg, Cli.value(args, i++));
                     default -> {
                         if (arg.startsWith("-") && arg.length() > 1) {
                             throw new Cli.UsageException("unknown option: " + arg);
@@ -135,6 +134,13 @@ public final class HttpGet {
             }
             if (options.url == null) {
                 throw new Cli.UsageException("no URL given");
+            }
+            if (options.cacert != null) {
+                try {
+                    options.trusted = TlsSupport.trusted(options.cacert); // a bad file is a command-line mistake
+                } catch (IOException e) {
+                    throw new Cli.UsageException(Main.describe(e));
+                }
             }
             return options;
         }
@@ -156,6 +162,9 @@ public final class HttpGet {
         if (url.getHost() == null) {
             throw new Cli.UsageException("no host in URL: " + text);
         }
+        if (url.getPort() > 0xFFFF) {
+            throw new Cli.UsageException("the port in the URL is not in 0-65535: " + text);
+        }
         return url;
     }
 
@@ -173,19 +182,17 @@ public final class HttpGet {
         } catch (IOException | RuntimeException e) {
             return session.fail(e);
         } finally {
-            session.close();
             out.flush();
         }
     }
 
-    /** One run of the command: the options, the deadline and, for https, the TLS context and event loop. */
+    /** One run of the command: the options, the deadline and, for https, the TLS context. */
     private static final class Session {
         private final Options options;
         private final PrintStream out;
         private final PrintStream err;
         private final Deadline deadline;
         private SslContext sslContext;
-        private EventLoopGroup tlsGroup;
         /** The exit code of the last response. */
         private int status;
         /** {@code host:port} of the current request, for messages. */
@@ -207,7 +214,8 @@ public final class HttpGet {
                     return status;
                 }
                 if (redirects == MAX_REDIRECTS) {
-                    err.println("http-get: stopped after " + MAX_REDIRECTS + " redirects (next: " + next + ")");
+                    err.println("http-get: stopped after " + MAX_REDIRECTS + " redirects (next: "
+                            + Cli.printable(next.toString()) + ")");
                     return EXIT_PROTOCOL;
                 }
                 url = next;
@@ -220,8 +228,8 @@ public final class HttpGet {
             String host = url.getHost();
             String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
             int port = url.getPort() >= 0 ? url.getPort() : (tls ? 443 : 80);
-            target = host + ":" + port;
-            StreamConnection connection = deadline.await(tls ? connectTls(bareHost, port) : connect(bareHost, port));
+            target = host + ":" + port + (options.proxy != null ? " through " + options.proxy : "");
+            StreamConnection connection = deadline.await(connect(bareHost, port, tls));
             try {
                 connection.writer().write(request(url, host, tls).getBytes(StandardCharsets.ISO_8859_1));
                 deadline.await(connection.writer().drain());
@@ -238,7 +246,7 @@ public final class HttpGet {
                 readBody(parser, head);
                 if (head.status() >= 400) {
                     err.println("http-get: the server answered " + head.status()
-                            + (head.reason().isEmpty() ? "" : " " + head.reason()));
+                            + (head.reason().isEmpty() ? "" : " " + Cli.printable(head.reason())));
                     status = EXIT_HTTP_ERROR;
                 } else {
                     status = 0;
@@ -278,7 +286,7 @@ public final class HttpGet {
                 url(next.toString()); // http or https with a host
                 return next;
             } catch (URISyntaxException | IllegalArgumentException | Cli.UsageException e) {
-                throw new MalformedResponseException("bad redirect Location: " + location, e);
+                throw new MalformedResponseException("bad redirect Location: " + Cli.printable(location), e);
             }
         }
 
@@ -344,62 +352,23 @@ public final class HttpGet {
             }
         }
 
-        private CompletableFuture<StreamConnection> connect(String host, int port) {
-            return NettyStreams.openConnection(host, port, connectOptions());
-        }
-
-        private ConnectOptions connectOptions() {
-            return ConnectOptions.builder().limit(options.maxLine).connectTimeout(options.connectTimeout).build();
+        /**
+         * Connects, with TLS for https: the library's TLS path (the future completes after the handshake), with
+         * the certificate and the host name checked unless {@code --insecure}.
+         */
+        private CompletableFuture<StreamConnection> connect(String host, int port, boolean tls) throws IOException {
+            ConnectOptions.Builder connect = ConnectOptions.builder().limit(options.maxLine)
+                    .connectTimeout(options.connectTimeout).proxy(options.proxy);
+            if (tls) {
+                connect.sslContext(sslContext()).hostnameVerification(!options.insecure);
+            }
+            return NettyStreams.openConnection(host, port, connect.build());
         }
 
         /**
-         * TLS over a channel of our own (written before the library had a TLS option): this bootstraps a Netty
-         * channel with an {@link SslHandler} and {@linkplain NettyStreams#attach attaches} a stream behind it. The
-         * connection is handed out once the handshake has succeeded (certificate and host name checked unless
-         * --insecure).
+         * The client context: the JDK's trust store, plus {@code --cacert}'s certificates; with {@code --insecure},
+         * a trust manager that accepts any chain (the name check is turned off by the connection's options).
          */
-        private CompletableFuture<StreamConnection> connectTls(String host, int port) throws IOException {
-            SslContext context = sslContext();
-            if (tlsGroup == null) {
-                tlsGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("http-get-tls", true),
-                        NioIoHandler.newFactory());
-            }
-            ConnectOptions streamOptions = connectOptions();
-            CompletableFuture<StreamConnection> result = new CompletableFuture<>();
-            Bootstrap bootstrap = new Bootstrap()
-                    .group(tlsGroup)
-                    .channel(NioSocketChannel.class)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout.toMillis())
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel channel) {
-                            SslHandler ssl = context.newHandler(channel.alloc(), host, port);
-                            channel.pipeline().addLast(ssl);
-                            StreamConnection connection = NettyStreams.attach(channel, streamOptions);
-                            ssl.handshakeFuture().addListener(handshake -> {
-                                if (handshake.isSuccess()) {
-                                    result.complete(connection);
-                                } else {
-                                    result.completeExceptionally(handshake.cause());
-                                }
-                            });
-                        }
-                    });
-            ChannelFuture connect = bootstrap.connect(host, port);
-            connect.addListener(f -> {
-                if (!f.isSuccess()) {
-                    result.completeExceptionally(f.cause());
-                }
-            });
-            result.whenComplete((connection, failure) -> {
-                if (failure != null) {
-                    connect.channel().close(); // a failed handshake or a timeout: nothing stays open
-                }
-            });
-            return result;
-        }
-
         private SslContext sslContext() throws IOException {
             if (sslContext != null) {
                 return sslContext;
@@ -407,12 +376,9 @@ public final class HttpGet {
             SslContextBuilder builder = SslContextBuilder.forClient();
             if (options.insecure) {
                 err.println("http-get: warning: --insecure: the server's certificate and name are not checked");
-                builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
-            } else {
-                builder.endpointIdentificationAlgorithm("HTTPS"); // check the name in the certificate
-                if (options.cacert != null) {
-                    builder.trustManager(TlsSupport.trusted(options.cacert));
-                }
+                builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            } else if (options.trusted != null) {
+                builder.trustManager(options.trusted);
             }
             sslContext = builder.build();
             return sslContext;
@@ -441,18 +407,12 @@ public final class HttpGet {
                 message = cause.toString();
                 code = EXIT_FAILURE;
             }
-            err.println("http-get: " + message);
+            err.println("http-get: " + Cli.printable(message)); // server bytes may be in it: no terminal escapes
             return code;
         }
 
         private String describeNetwork(Throwable cause) {
             return Main.describeConnect(target != null ? target : options.url.getHost(), cause);
-        }
-
-        void close() {
-            if (tlsGroup != null) {
-                tlsGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-            }
         }
     }
 

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,12 +26,15 @@ import java.util.regex.Pattern;
  *   <li>{@link StreamReader#readUntil readUntil} for a chunk's size line, which must end with CRLF.</li>
  *   <li>{@link StreamReader#readExactly readExactly} for a {@code Content-Length} body and for chunk data, in pieces
  *       of at most {@link #PIECE} bytes so that a large body never sits in memory: EOF before the end is a
- *       {@link TruncatedBodyException}; the partial bytes still reach the sink.</li>
+ *       {@link TruncatedBodyException}; the partial bytes still reach the sink. When the connection fails instead
+ *       (a reset), the bytes that arrived before the failure are written to the sink before it is thrown, as curl
+ *       does.</li>
  *   <li>{@link StreamReader#read read} for a body that lasts until the server closes the connection.</li>
  * </ul>
  *
  * <p>Every wait goes through a {@link Deadline}. The parser is blocking code: call it from a thread that may block
- * (never from an event loop).
+ * (never from an event loop). Server bytes quoted in an exception's message are made {@linkplain Cli#printable
+ * printable}: no terminal escape reaches the user's screen through an error message.
  */
 public final class HttpResponseParser {
 
@@ -98,6 +104,10 @@ public final class HttpResponseParser {
     private final StreamReader reader;
     private final Deadline deadline;
     private final int maxHeadBytes;
+    /** Bytes of head (every interim response's too) or of trailers read so far, against {@link #maxHeadBytes}. */
+    private long headBytes;
+    /** Interim (1xx) responses skipped in the current head. */
+    private int interim;
 
     /**
      * @param reader       the connection's reader; its limit is the longest line accepted
@@ -114,28 +124,34 @@ public final class HttpResponseParser {
     }
 
     /**
-     * Reads the status line and headers of the final response, skipping interim (1xx) responses.
+     * Reads the status line and headers of the final response, skipping interim (1xx) responses. The interim
+     * responses count against the same {@code maxHeadBytes} as the final head, so a server that sends
+     * {@code 100 Continue} for ever is stopped by it.
      *
      * @throws MalformedResponseException for a bad status line or header, a line or head over the limits, or EOF in
      *                                    the middle of the head
      * @throws java.io.EOFException       when the server closed the connection without sending anything
      */
     public ResponseHead readHead() throws IOException {
+        headBytes = 0;
+        interim = 0;
         while (true) {
             byte[] first = line("status line", true);
             if (first == null) {
                 throw new java.io.EOFException("the server closed the connection without a response");
             }
+            count(first, "header");
             Matcher status = STATUS_LINE.matcher(text(first));
             if (!status.matches()) {
                 throw new MalformedResponseException("malformed status line: " + quote(text(first)));
             }
             ResponseHead head = new ResponseHead(status.group(1), Integer.parseInt(status.group(2)),
-                    status.group(3) == null ? "" : status.group(3).strip(), fields("header", first.length));
+                    status.group(3) == null ? "" : status.group(3).strip(), fields("header"));
             if (head.status() >= 200 || head.status() == 101) {
                 return head;
             }
             // 100 Continue, 103 Early Hints...: an interim response, the real one follows.
+            interim++;
         }
     }
 
@@ -181,8 +197,8 @@ public final class HttpResponseParser {
                     throw new MalformedResponseException("malformed Content-Length: " + quote(value));
                 }
                 if (length >= 0 && length != parsed) {
-                    throw new MalformedResponseException("conflicting Content-Length values: " + head.headers(
-                            "Content-Length"));
+                    throw new MalformedResponseException("conflicting Content-Length values: " + Cli.printable(
+                            head.headers("Content-Length").toString()));
                 }
                 length = parsed;
             }
@@ -226,6 +242,36 @@ public final class HttpResponseParser {
                 long got = n - left + e.partial().length;
                 throw new TruncatedBodyException("the connection closed after " + got + " of " + n + " bytes"
                         + (chunk ? " of a chunk" : " of the body"), e);
+            } catch (IOException e) {
+                // A reset or a timeout: the failed read took nothing, so what arrived before is still buffered.
+                writeBuffered(left, sink);
+                throw e;
+            }
+            sink.write(data, 0, data.length);
+            left -= data.length;
+        }
+    }
+
+    /**
+     * Writes what the reader already holds, at most {@code max} bytes, without waiting: after a failure its reads
+     * first return the buffered bytes, then fail; a read that would wait is cancelled (it loses nothing).
+     */
+    private void writeBuffered(long max, BodySink sink) throws IOException {
+        long left = max;
+        while (left > 0) {
+            CompletableFuture<byte[]> next = reader.read((int) Math.min(left, PIECE));
+            if (!next.isDone()) {
+                next.cancel(false);
+                return;
+            }
+            byte[] data;
+            try {
+                data = next.join();
+            } catch (CompletionException | CancellationException failed) {
+                return; // the failure itself, once the buffer is empty
+            }
+            if (data.length == 0) {
+                return; // EOF
             }
             sink.write(data, 0, data.length);
             left -= data.length;
@@ -250,7 +296,9 @@ public final class HttpResponseParser {
             }
             long length = Long.parseLong(size.group(1), 16);
             if (length == 0) {
-                return fields("trailer", 0);
+                headBytes = 0;
+                interim = 0;
+                return fields("trailer");
             }
             readExactly(length, true, sink);
             byte[] end;
@@ -272,16 +320,21 @@ public final class HttpResponseParser {
         }
     }
 
+    /** Counts {@code line} against {@link #maxHeadBytes}. */
+    private void count(byte[] line, String kind) throws MalformedResponseException {
+        headBytes += line.length;
+        if (headBytes > maxHeadBytes) {
+            throw new MalformedResponseException("response " + kind + "s larger than " + maxHeadBytes + " bytes"
+                    + (interim > 0 ? " (with " + interim + " interim 1xx responses)" : ""));
+        }
+    }
+
     /** Header (or trailer) lines up to the empty line. */
-    private List<Header> fields(String kind, int alreadyRead) throws IOException {
+    private List<Header> fields(String kind) throws IOException {
         List<Header> headers = new ArrayList<>();
-        long total = alreadyRead;
         while (true) {
             byte[] raw = line(kind + " line", false);
-            total += raw.length;
-            if (total > maxHeadBytes) {
-                throw new MalformedResponseException("response " + kind + "s larger than " + maxHeadBytes + " bytes");
-            }
+            count(raw, kind);
             String line = text(raw);
             if (line.isEmpty()) {
                 return headers;
@@ -339,8 +392,9 @@ public final class HttpResponseParser {
         return new String(line, 0, end, StandardCharsets.ISO_8859_1);
     }
 
+    /** Server text for a message: at most 80 characters, in quotes, control characters escaped. */
     private static String quote(String text) {
         String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
-        return "\"" + shown + "\"";
+        return "\"" + Cli.printable(shown) + "\"";
     }
 }

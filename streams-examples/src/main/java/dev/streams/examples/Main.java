@@ -1,5 +1,6 @@
 package dev.streams.examples;
 
+import java.io.FileDescriptor;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -22,7 +23,14 @@ public final class Main {
             "  demo          runs the echo server and client against each other, async then blocking",
             "  attach-demo   a plain Netty server whose channels are handed to streams code with attach()",
             "",
-            "Run '<command> --help' for a command's options.");
+            "The tutorial itself, each a short file that reads like the asyncio original:",
+            "  tutorial-echo-server [PORT]             TutorialEchoServer.java (default port 8888)",
+            "  tutorial-echo-client [PORT]             TutorialEchoClient.java",
+            "  tutorial-http-get [HOST [PORT [PATH]]]  TutorialHttpGet.java (default example.com 80 /)",
+            "",
+            "Run '<command> --help' for a command's options.",
+            "",
+            Cli.ENCODING_NOTE);
 
     private Main() {
     }
@@ -33,9 +41,20 @@ public final class Main {
         int run(String[] args, PrintStream out, PrintStream err);
     }
 
+    /**
+     * Runs a command and exits with its code. Output is UTF-8 whatever the locale, and so are the arguments under a
+     * locale that names no charset (see {@link Utf8Terminal}).
+     *
+     * @param args the command and its arguments
+     */
     public static void main(String[] args) {
-        int code = run(args, System.out, System.err);
-        System.out.flush();
+        PrintStream out = Utf8Terminal.stream(FileDescriptor.out);
+        PrintStream err = Utf8Terminal.stream(FileDescriptor.err);
+        System.setOut(out);
+        System.setErr(err);
+        int code = run(Utf8Terminal.arguments(args), out, err);
+        out.flush();
+        err.flush();
         System.exit(code);
     }
 
@@ -65,7 +84,41 @@ public final class Main {
             case "http-get" -> HttpGet::run;
             case "demo" -> Demo::run;
             case "attach-demo" -> AttachDemo::run;
+            case "tutorial-echo-server" -> tutorial("tutorial-echo-server [PORT]", TutorialEchoServer::main);
+            case "tutorial-echo-client" -> tutorial("tutorial-echo-client [PORT]", TutorialEchoClient::main);
+            case "tutorial-http-get" -> tutorial("tutorial-http-get [HOST [PORT [PATH]]]", TutorialHttpGet::main);
             default -> null;
+        };
+    }
+
+    /** A tutorial program's {@code main}. */
+    @FunctionalInterface
+    interface TutorialMain {
+        void main(String[] args) throws Exception;
+    }
+
+    /**
+     * A tutorial program as a command: {@code --help} prints its usage; a failure is one line and exit code 1. The
+     * tutorials print to {@code System.out}, which {@link #main} made UTF-8.
+     */
+    private static Command tutorial(String usage, TutorialMain program) {
+        return (args, out, err) -> {
+            if (args.length > 0 && Cli.isHelp(args[0])) {
+                out.println("Usage: " + usage);
+                return 0;
+            }
+            String name = usage.substring(0, usage.indexOf(' '));
+            try {
+                program.main(args);
+                return 0;
+            } catch (NumberFormatException e) {
+                err.println(name + ": the port must be a number");
+                err.println("Usage: " + usage);
+                return Cli.EXIT_USAGE;
+            } catch (Exception e) {
+                err.println(name + ": " + Cli.printable(describe(e)));
+                return 1;
+            }
         };
     }
 

@@ -2,8 +2,6 @@ package dev.streams.examples;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.pkitesting.CertificateBuilder;
-import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,29 +40,21 @@ final class TlsSupport {
 
     /**
      * A self-signed certificate for {@code localhost} and {@code 127.0.0.1}, valid from an hour ago for 30 days, made
-     * with netty-pkitesting (BouncyCastle underneath). Its key never leaves memory.
+     * with the JDK alone ({@link SelfSignedCertificate}). Its key never leaves memory.
      */
-    static X509Bundle selfSigned() throws IOException {
+    static SelfSignedCertificate selfSigned() throws IOException {
         try {
             Instant now = Instant.now();
-            return new CertificateBuilder()
-                    .subject("CN=" + SELF_SIGNED_DNS)
-                    .addSanDnsName(SELF_SIGNED_DNS)
-                    .addSanIpAddress(SELF_SIGNED_IP)
-                    .addExtendedKeyUsageServerAuth()
-                    .setIsCertificateAuthority(true) // its own issuer: what a client's --cacert trusts
-                    .notBefore(now.minus(Duration.ofHours(1)))
-                    .notAfter(now.plus(Duration.ofDays(30)))
-                    .ecp256()
-                    .buildSelfSigned();
-        } catch (Exception e) {
+            return SelfSignedCertificate.make(SELF_SIGNED_DNS, SELF_SIGNED_IP, now.minus(Duration.ofHours(1)),
+                    now.plus(Duration.ofDays(30)));
+        } catch (GeneralSecurityException e) {
             throw new IOException("cannot make a self-signed certificate: " + Main.describe(e), e);
         }
     }
 
     /** A server context for a generated certificate. */
-    static SslContext serverContext(X509Bundle bundle) throws SSLException {
-        return SslContextBuilder.forServer(bundle.getKeyPair().getPrivate(), bundle.getCertificatePath()).build();
+    static SslContext serverContext(SelfSignedCertificate generated) throws SSLException {
+        return SslContextBuilder.forServer(generated.key(), generated.certificate()).build();
     }
 
     /**
@@ -82,7 +72,7 @@ final class TlsSupport {
 
     /**
      * A client context: the JDK's trust store, plus the certificates of {@code cacert} when it is not null. Host name
-     * verification is the library's (always on for clients).
+     * verification is the library's (on for clients unless {@code ConnectOptions.hostnameVerification(false)}).
      *
      * @throws Cli.UsageException when {@code cacert} cannot be read or holds no certificate
      */
@@ -135,8 +125,12 @@ final class TlsSupport {
     }
 
     /** Writes the certificate as PEM, readable by {@code --cacert}, curl, openssl and Python's ssl module. */
-    static void writePem(X509Bundle bundle, Path file) throws IOException {
-        Files.writeString(file, bundle.getCertificatePEM(), StandardCharsets.US_ASCII);
+    static void writePem(SelfSignedCertificate generated, Path file) throws IOException {
+        try {
+            Files.writeString(file, generated.pem(), StandardCharsets.US_ASCII);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot encode the certificate: " + Main.describe(e), e);
+        }
     }
 
     /** The first {@link SSLException} in the cause chain (a handshake that failed), or null. */

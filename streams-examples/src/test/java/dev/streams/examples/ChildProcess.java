@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -16,9 +17,21 @@ final class ChildProcess implements AutoCloseable {
     final Capture err = new Capture();
 
     ChildProcess(List<String> command) throws IOException {
+        this(command, Map.of());
+    }
+
+    /** With {@code env} changed in the child's environment: a null value removes the variable. */
+    ChildProcess(List<String> command, Map<String, String> env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("PYTHONIOENCODING", "utf-8");
         builder.environment().put("PYTHONUNBUFFERED", "1");
+        env.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
         process = builder.start();
         process.getOutputStream().close();
         pump(process.getInputStream(), out, "stdout");

@@ -18,7 +18,8 @@ class DocsTest {
     static final Path DOC = Path.of("EXAMPLES.md");
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "echo-server", "echo-client", "http-get", "attach-demo"})
+    @ValueSource(strings = {"demo", "echo-server", "echo-client", "http-get", "attach-demo", "tutorial-echo-server",
+        "tutorial-echo-client", "tutorial-http-get"})
     void everySubcommandHasASectionAndAnExample(String command) throws Exception {
         String doc = Files.readString(DOC);
         assertThat(doc).contains("\n## " + command + "\n")

@@ -111,6 +111,21 @@ class EchoTest {
     }
 
     @Test
+    void maxConnectionsClosesAConnectionBeyondItAtOnce() throws Exception {
+        try (RunningServer server = new RunningServer("--max-connections", "1");
+             StreamConnection first = await(NettyStreams.openConnection("127.0.0.1", server.port));
+             StreamConnection second = await(NettyStreams.openConnection("127.0.0.1", server.port))) {
+            first.writer().write("один\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(await(first.reader().readLine(), WAIT), StandardCharsets.UTF_8))
+                    .isEqualTo("Эхо: один\n");
+            assertThat(await(second.reader().read(-1), WAIT)).as("the second is closed at once").isEmpty();
+            first.writer().write("два\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(await(first.reader().readLine(), WAIT), StandardCharsets.UTF_8))
+                    .as("the first goes on").isEqualTo("Эхо: два\n");
+        }
+    }
+
+    @Test
     void plainServerEchoesLinesUnchangedAndLogsNothing() throws Exception {
         try (RunningServer server = new RunningServer("--plain");
              StreamConnection connection = await(NettyStreams.openConnection("127.0.0.1", server.port))) {
@@ -161,6 +176,39 @@ class EchoTest {
             assertThat(await(good.reader().readLine(), WAIT)).asString(StandardCharsets.UTF_8)
                     .isEqualTo("Эхо: still here\n");
         }
+    }
+
+    @Test
+    void withBlockingThreadsTheConnectionPastThePoolWaitsUntilAThreadIsFree() throws Exception {
+        try (RunningServer server = new RunningServer("--blocking", "--blocking-threads", "1");
+             StreamConnection first = await(NettyStreams.openConnection("127.0.0.1", server.port))) {
+            first.writer().write("a1\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(await(first.reader().readLine(), WAIT)).asString(StandardCharsets.UTF_8)
+                    .isEqualTo("Эхо: a1\n"); // the first holds the only thread from here on
+            StreamConnection second = await(NettyStreams.openConnection("127.0.0.1", server.port));
+            CompletableFuture<byte[]> answer = second.reader().readLine();
+            second.writer().write("b1\n".getBytes(StandardCharsets.UTF_8));
+            first.writer().write("a2\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(await(first.reader().readLine(), WAIT)).asString(StandardCharsets.UTF_8)
+                    .isEqualTo("Эхо: a2\n");
+            first.close(); // frees the only thread
+            assertThat(await(answer, WAIT)).asString(StandardCharsets.UTF_8).isEqualTo("Эхо: b1\n");
+            assertThat(server.out.text()).as("the second client was served only after the first left")
+                    .containsSubsequence("Получено: a1", "Получено: a2", "Получено: b1");
+            second.close();
+        }
+    }
+
+    @Test
+    void blockingThreadsNeedsBlockingAndAPositiveCount() {
+        Capture out = new Capture();
+        Capture err = new Capture();
+        assertThat(EchoServer.run(new String[] {"--blocking-threads", "4"}, out.stream, err.stream,
+                new CompletableFuture<>())).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(err.text()).contains("--blocking-threads needs --blocking");
+        assertThat(EchoServer.run(new String[] {"--blocking", "--blocking-threads", "0"}, out.stream, err.stream,
+                new CompletableFuture<>())).isEqualTo(Cli.EXIT_USAGE);
+        assertThat(EchoServer.USAGE).contains("--blocking-threads N");
     }
 
     @Test

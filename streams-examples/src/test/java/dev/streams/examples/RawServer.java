@@ -27,6 +27,8 @@ final class RawServer implements AutoCloseable {
     final CompletableFuture<String> request = new CompletableFuture<>();
     final CompletableFuture<Void> done = new CompletableFuture<>();
     final CountDownLatch closed = new CountDownLatch(1);
+    /** The accepted connection, once there is one. */
+    private volatile Socket connection;
 
     RawServer(Script script) throws IOException {
         socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -45,12 +47,19 @@ final class RawServer implements AutoCloseable {
         };
     }
 
+    /** Resets the connection (SO_LINGER 0, then close): the client sees a reset, not an EOF. For a script. */
+    void reset() throws IOException {
+        connection.setSoLinger(true, 0);
+        connection.close();
+    }
+
     String url(String path) {
         return "http://127.0.0.1:" + socket.getLocalPort() + path;
     }
 
     private void serve(Script script) {
         try (Socket connection = socket.accept()) {
+            this.connection = connection;
             connection.setTcpNoDelay(true);
             request.complete(readHead(connection.getInputStream()));
             script.respond(connection.getOutputStream(), this);

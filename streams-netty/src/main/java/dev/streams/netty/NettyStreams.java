@@ -26,11 +26,19 @@ import java.util.concurrent.CompletableFuture;
  * StreamConnection conn = await(NettyStreams.openConnection("127.0.0.1", port));
  * }</pre>
  *
- * <p>Where to connect or listen is a host and a port, or an {@link Endpoint}: several hosts on one port, or a Unix
- * domain socket. Connections run on the shared default event loop group unless the options name one: native epoll
- * where available, else NIO, with daemon threads, created on first use; {@link #shutdownDefaultGroup()} stops it.
- * Every connection has {@code TCP_NODELAY} on and half-closure allowed (a peer's EOF leaves this side able to write).
+ * <p>Where to connect or listen is a host and a port, or an {@link Endpoint}: several hosts on one port, a Unix
+ * domain socket, or a socket that already exists (a connected {@code SocketChannel}, a bound
+ * {@code ServerSocketChannel}, the one the process inherited). Connections run on the shared default event loop group
+ * unless the options name one: native epoll where available, else NIO, with daemon threads, created on first use;
+ * {@link #shutdownDefaultGroup()} stops it. Every connection has half-closure allowed (a peer's EOF leaves this side
+ * able to write) and {@code TCP_NODELAY} on unless the options' {@code option(ChannelOption.TCP_NODELAY, false)} say
+ * otherwise. Client connections may go through a SOCKS5 or HTTP proxy ({@link ConnectOptions.Builder#proxy}).
  * Futures returned here complete on an event loop.
+ *
+ * <p>Failures are the JDK's exception types on every transport, the transport's own exception as the cause: a server
+ * that cannot bind fails with {@link java.net.BindException} ("Address already in use: 127.0.0.1:8888"), a refused
+ * connect with {@link java.net.ConnectException}, and a connection reset by its peer fails reads, {@code drain()} and
+ * {@code waitClosed()} with {@link java.net.SocketException} ("Connection reset"; "Broken pipe" when a write met it).
  */
 public final class NettyStreams {
 
@@ -54,7 +62,8 @@ public final class NettyStreams {
 
     /**
      * Connects to {@code host:port} (with TLS when the options carry a client {@code sslContext}: the future then
-     * completes after the handshake). The host is resolved once (IP literals at once, names off the calling thread);
+     * completes after the handshake; through a proxy when they carry one: the future completes once the tunnel is
+     * up, and TLS runs inside it). The host is resolved once (IP literals at once, names off the calling thread);
      * its addresses are tried as RFC 8305 says with a {@code happyEyeballsDelay}, else one after another until one
      * connects. When all fail, the future fails with a {@link java.net.ConnectException} carrying each address's
      * failure as suppressed (or that one failure, for a single address). Cancelling the future abandons the
@@ -66,7 +75,9 @@ public final class NettyStreams {
      * @return the connection; fails with the connect error (an {@link java.io.IOException} such as
      *         {@link java.net.ConnectException}, {@code ConnectTimeoutException} or {@code SSLHandshakeException})
      * @throws NullPointerException     when {@code host} or {@code options} is null
-     * @throws IllegalArgumentException when the port is outside 0-65535, or the SSL context is a server one
+     * @throws IllegalArgumentException when the port is outside 0-65535, the SSL context is a server one, or a socket
+     *                                  option is unknown to the transport or its value refused (the message names
+     *                                  the option)
      */
     public static CompletableFuture<StreamConnection> openConnection(String host, int port, ConnectOptions options) {
         Objects.requireNonNull(host, "host");
@@ -75,16 +86,20 @@ public final class NettyStreams {
 
     /**
      * Connects to {@code where}: a TCP endpoint with exactly one host (as
-     * {@link #openConnection(String, int, ConnectOptions)}), or a Unix domain socket (epoll or NIO; with TLS, set
-     * {@link ConnectOptions.Builder#serverHostname} to the name to verify). A missing Unix socket fails the future
-     * with a {@link java.io.FileNotFoundException} that names the path.
+     * {@link #openConnection(String, int, ConnectOptions)}), a Unix domain socket (epoll or NIO; with TLS, set
+     * {@link ConnectOptions.Builder#serverHostname} to the name to verify), or a socket that is already connected
+     * ({@link Endpoint#of(java.nio.channels.SocketChannel)}, {@link Endpoint#inherited()}: taken over, on NIO). A
+     * missing Unix socket fails the future with a {@link java.io.FileNotFoundException} that names the path.
      *
      * @param where   where to connect
      * @param options the connection's options
      * @return the connection; fails with the connect error
      * @throws NullPointerException     when {@code where} or {@code options} is null
-     * @throws IllegalArgumentException when a TCP endpoint does not name exactly one host, or the SSL context is a
-     *                                  server one
+     * @throws IllegalArgumentException when a TCP endpoint does not name exactly one host, the endpoint is a listening
+     *                                  socket, an existing socket is not connected or the options name a group or
+     *                                  transport that is not NIO for it, a proxy is given for an endpoint that is not
+     *                                  TCP, a socket option is unknown to the transport or its value refused, or the
+     *                                  SSL context is a server one
      */
     public static CompletableFuture<StreamConnection> openConnection(Endpoint where, ConnectOptions options) {
         return Connector.connect(where, options);
@@ -97,8 +112,9 @@ public final class NettyStreams {
      * others pass on.
      *
      * @param channel the channel, registered with an event loop
-     * @param options its limit, water marks (set on the channel's config) and TLS timeouts (for STARTTLS) are used;
-     *                its event loop group, transport and SSL context are ignored (add your own {@code SslHandler})
+     * @param options its limit, water marks (set on the channel's config), idle timeout, TLS timeouts (for STARTTLS)
+     *                and wiretap (a logging handler in front of the stream handler) are used; its event loop group,
+     *                transport, socket options and SSL context are ignored (add your own {@code SslHandler})
      * @return the connection over the channel
      * @throws NullPointerException when {@code channel} or {@code options} is null
      */
@@ -154,8 +170,9 @@ public final class NettyStreams {
 
     /**
      * Listens on {@code where} — TCP hosts and a port (as {@link #startServer(ClientHandler, String, int,
-     * ServerOptions)}, for each host), or a Unix domain socket — and calls {@code handler} on the event loop for each
-     * connection. For a Unix socket, a stale socket file left by a dead server is removed first, as asyncio does (any
+     * ServerOptions)}, for each host), a Unix domain socket, or a socket that is already bound
+     * ({@link Endpoint#of(java.nio.channels.ServerSocketChannel)}, {@link Endpoint#inherited()}: taken over, on NIO)
+     * — and calls {@code handler} on the event loop for each connection. For a Unix socket, a stale socket file left by a dead server is removed first, as asyncio does (any
      * other file there fails the start), and the socket file is removed when the server closes.
      *
      * @param handler called on the event loop for each connection
@@ -164,7 +181,9 @@ public final class NettyStreams {
      * @return the server, once every socket is bound; fails with the bind error
      * @throws NullPointerException     when an argument is null
      * @throws IllegalArgumentException when a host cannot be resolved, a file that is not a socket is at a Unix
-     *                                  endpoint's path, or the options do not suit the transport
+     *                                  endpoint's path, the endpoint is a connected socket, an existing socket is not
+     *                                  bound, or the options do not suit the transport (a socket option it does not
+     *                                  know, {@code reusePort} on NIO, a group that is not NIO for an existing socket)
      */
     public static CompletableFuture<StreamServer> startServer(ClientHandler handler, Endpoint where,
                                                               ServerOptions options) {
@@ -187,8 +206,10 @@ public final class NettyStreams {
     }
 
     /**
-     * Listens on {@code host:port} and runs {@code handler} for each connection on a thread of its own: a virtual
-     * thread on Java 21+, else one of {@link ServerOptions#blockingThreads()} platform threads.
+     * Listens on {@code host:port} and runs {@code handler} for each connection on a thread of its own, carried as
+     * {@link ServerOptions#blockingScheduler()} says: by default a virtual thread on the connection's event loop
+     * (Java 24+ with {@code java.base/java.lang} opened), else on the JDK's scheduler (Java 21+), else one of
+     * {@link ServerOptions#blockingThreads()} platform threads.
      *
      * @param handler run on a thread of its own for each connection
      * @param host    a name or address to listen on; {@code null} for every interface
@@ -198,6 +219,7 @@ public final class NettyStreams {
      * @throws NullPointerException     when {@code handler} or {@code options} is null
      * @throws IllegalArgumentException when the port is outside 0-65535, the host cannot be resolved or the options
      *                                  do not suit the transport
+     * @throws IllegalStateException    when the options ask for a {@link BlockingScheduler} not available in this JVM
      * @see #startServer(ClientHandler, String, int, ServerOptions)
      */
     public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, String host,
@@ -215,6 +237,7 @@ public final class NettyStreams {
      * @return the server, once every socket is bound; fails with the bind error
      * @throws NullPointerException     when an argument is null
      * @throws IllegalArgumentException as {@link #startServer(ClientHandler, Endpoint, ServerOptions)}
+     * @throws IllegalStateException    when the options ask for a {@link BlockingScheduler} not available in this JVM
      */
     public static CompletableFuture<StreamServer> startBlockingServer(BlockingClientHandler handler, Endpoint where,
                                                                       ServerOptions options) {

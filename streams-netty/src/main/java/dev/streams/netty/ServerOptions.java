@@ -1,5 +1,11 @@
 package dev.streams.netty;
 
+import io.netty.channel.ChannelOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
 /**
  * Options of {@link NettyStreams#startServer} and {@link NettyStreams#startBlockingServer}: immutable;
  * {@link #DEFAULTS} or {@link #builder()}.
@@ -13,9 +19,28 @@ package dev.streams.netty;
  *       only: asking for it on NIO fails the start with {@code IllegalArgumentException}</td></tr>
  *   <tr><td>{@code startServing}</td><td>true</td><td>accept at once; when false the socket listens but connections
  *       wait in the backlog until {@code startServing()} or {@code serveForever()}</td></tr>
- *   <tr><td>{@code blockingThreads}</td><td>256</td><td>on Java 17-20 only (no virtual threads): how many blocking
- *       handlers run at once; further connections wait for a thread</td></tr>
+ *   <tr><td>{@code blockingScheduler}</td><td>{@link BlockingScheduler#AUTO}</td><td>which threads carry blocking
+ *       handlers: the connection's event loop, the JDK's virtual-thread scheduler or a pool of platform threads
+ *       (see {@link BlockingScheduler})</td></tr>
+ *   <tr><td>{@code blockingThreads}</td><td>256</td><td>with {@link BlockingScheduler#POOL} only (the choice on
+ *       Java 17-20): how many blocking handlers run at once. Each connection holds its thread until its handler
+ *       returns, idle or not: once all are taken, further connections are accepted but wait, unanswered, for a
+ *       thread (the server logs one warning). Size it above the number of clients that may sit idle at once, or end
+ *       idle connections with an idle timeout</td></tr>
+ *   <tr><td>{@code maxConnections}</td><td>no limit ({@link Integer#MAX_VALUE})</td><td>the most connections open at
+ *       once; beyond it a new connection is accepted and closed at once (its peer reads EOF) and counted</td></tr>
+ *   <tr><td>{@code serverOption(ChannelOption, value)}</td><td>none</td><td>socket options of the listening
+ *       sockets, such as {@code SO_RCVBUF} (which accepted sockets inherit; a window above 64 KiB must be set
+ *       before listening) or epoll's {@code TCP_DEFER_ACCEPT}; {@code option(...)} sets those of each accepted
+ *       connection</td></tr>
  * </table>
+ *
+ * <p><b>What every server does, whatever the options.</b> When it cannot accept (the process is out of file
+ * descriptors, {@code EMFILE}), it stops accepting for 100 ms and tries again until an accept succeeds: new
+ * connections wait in the backlog meanwhile, the connections already open are served as before, and one WARN is logged
+ * per episode (one INFO when it ends). With TLS, a client that asks to renegotiate (TLS 1.2; TLS 1.3 has no
+ * renegotiation) is refused: its connection is closed, and its reader fails with {@code SSLHandshakeException}
+ * ("client-initiated TLS renegotiation refused"), which the connection logs at DEBUG with its name.
  */
 public final class ServerOptions extends StreamOptions {
 
@@ -23,6 +48,8 @@ public final class ServerOptions extends StreamOptions {
     public static final int DEFAULT_BACKLOG = 100;
     /** The default number of platform threads for blocking handlers when there are no virtual threads. */
     public static final int DEFAULT_BLOCKING_THREADS = 256;
+    /** The default {@code maxConnections}: no limit. */
+    public static final int UNLIMITED_CONNECTIONS = Integer.MAX_VALUE;
     /** Every option at its default. */
     public static final ServerOptions DEFAULTS = builder().build();
 
@@ -31,6 +58,10 @@ public final class ServerOptions extends StreamOptions {
     private final boolean reusePort;
     private final boolean startServing;
     private final int blockingThreads;
+    private final int maxConnections;
+    private final BlockingScheduler blockingScheduler;
+    // Listening sockets' options (issue 16).
+    private final Map<ChannelOption<?>, Object> serverChannelOptions;
 
     private ServerOptions(Builder builder) {
         super(builder);
@@ -39,6 +70,9 @@ public final class ServerOptions extends StreamOptions {
         this.reusePort = builder.reusePort;
         this.startServing = builder.startServing;
         this.blockingThreads = builder.blockingThreads;
+        this.maxConnections = builder.maxConnections;
+        this.blockingScheduler = builder.blockingScheduler;
+        this.serverChannelOptions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.serverChannelOptions));
     }
 
     /** A builder with every option at its default. */
@@ -71,11 +105,40 @@ public final class ServerOptions extends StreamOptions {
         return blockingThreads;
     }
 
+    /**
+     * The most connections a server keeps open at once; {@link #UNLIMITED_CONNECTIONS} (the default) for no limit.
+     *
+     * @return the limit, {@code > 0}
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
+     * Which threads carry blocking handlers.
+     *
+     * @return the scheduler asked for ({@link BlockingScheduler#AUTO} by default)
+     */
+    public BlockingScheduler blockingScheduler() {
+        return blockingScheduler;
+    }
+
+    /**
+     * The socket options of the listening sockets ({@code serverOption(ChannelOption, value)}), in the order given.
+     *
+     * @return an unmodifiable map; empty when none were given (the default)
+     */
+    public Map<ChannelOption<?>, Object> serverChannelOptions() {
+        return serverChannelOptions;
+    }
+
     @Override
     public String toString() {
         return "ServerOptions[" + describe() + ", backlog=" + backlog + ", reuseAddress=" + reuseAddress
                 + ", reusePort=" + reusePort + ", startServing=" + startServing
-                + ", blockingThreads=" + blockingThreads + "]";
+                + ", blockingThreads=" + blockingThreads + ", blockingScheduler=" + blockingScheduler
+                + (maxConnections != UNLIMITED_CONNECTIONS ? ", maxConnections=" + maxConnections : "")
+                + (serverChannelOptions.isEmpty() ? "" : ", serverOptions=" + serverChannelOptions) + "]";
     }
 
     /** Builds {@link ServerOptions}. */
@@ -85,6 +148,9 @@ public final class ServerOptions extends StreamOptions {
         private boolean reusePort;
         private boolean startServing = true;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
+        private int maxConnections = UNLIMITED_CONNECTIONS;
+        private BlockingScheduler blockingScheduler = BlockingScheduler.AUTO;
+        private final Map<ChannelOption<?>, Object> serverChannelOptions = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -96,6 +162,9 @@ public final class ServerOptions extends StreamOptions {
             this.reusePort = from.reusePort;
             this.startServing = from.startServing;
             this.blockingThreads = from.blockingThreads;
+            this.maxConnections = from.maxConnections;
+            this.blockingScheduler = from.blockingScheduler;
+            this.serverChannelOptions.putAll(from.serverChannelOptions);
         }
 
         @Override
@@ -135,7 +204,9 @@ public final class ServerOptions extends StreamOptions {
         }
 
         /**
-         * Platform threads for blocking handlers on Java 17-20 (default 256).
+         * Platform threads for blocking handlers with {@link BlockingScheduler#POOL} (default 256): each connection
+         * holds one until its handler returns, so the pool bounds the connections served at once, idle ones
+         * included; the rest wait for a thread.
          *
          * @throws IllegalArgumentException when {@code threads <= 0}
          */
@@ -146,6 +217,75 @@ public final class ServerOptions extends StreamOptions {
             this.blockingThreads = threads;
             return this;
         }
+
+        /**
+         * The most connections open at once, across all the server's addresses (default
+         * {@link ServerOptions#UNLIMITED_CONNECTIONS}: no limit, as asyncio and Netty). A connection beyond it is
+         * accepted and closed at once, before any handler or TLS handshake (its peer reads EOF), and counted; the
+         * server logs one WARN for each run of refusals. A connection counts from its accept until its socket
+         * closes, TLS handshake included. Set it below the process's open-file limit to keep descriptors for
+         * everything else.
+         *
+         * @param maxConnections the limit, {@code > 0}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxConnections <= 0}
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections <= 0) {
+                throw new IllegalArgumentException("maxConnections <= 0: " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * Which threads carry blocking handlers (default {@link BlockingScheduler#AUTO}). A scheduler that is not
+         * available in the running JVM fails {@code startBlockingServer} with {@link IllegalStateException}, which
+         * names what is missing.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         * @throws NullPointerException when {@code scheduler} is null
+         */
+        public Builder blockingScheduler(BlockingScheduler scheduler) {
+            this.blockingScheduler = java.util.Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * A socket option of the listening sockets (Netty's {@code ServerBootstrap.option}); {@link #option} sets
+         * those of each accepted connection (Netty's {@code childOption}). The library's own are refused here:
+         * {@code SO_BACKLOG} (use {@link #backlog}), {@code SO_REUSEADDR} ({@link #reuseAddress}),
+         * {@code SO_REUSEPORT} ({@link #reusePort}), {@code AUTO_READ} ({@link #startServing}). An option the
+         * transport does not know, or a value it refuses, fails {@code startServer} with an
+         * {@link IllegalArgumentException} naming it. Set on an existing listening channel
+         * ({@link Endpoint#of(java.nio.channels.ServerSocketChannel)}) too, after it was bound.
+         *
+         * @param option the option, such as {@link ChannelOption#SO_RCVBUF}
+         * @param value  its value; {@code null} removes the option given before
+         * @param <T>    the option's value type
+         * @return this builder
+         * @throws NullPointerException     when {@code option} is null
+         * @throws IllegalArgumentException when the library manages the option itself
+         */
+        public <T> Builder serverOption(ChannelOption<T> option, T value) {
+            Objects.requireNonNull(option, "option");
+            checkNotManaged(option, SERVER_MANAGED);
+            if (value == null) {
+                serverChannelOptions.remove(option);
+            } else {
+                serverChannelOptions.put(option, value);
+            }
+            return this;
+        }
+
+        /** The listening socket's options the library sets itself, by name, and which option sets each. */
+        private static final Map<String, String> SERVER_MANAGED = Map.of(
+                "SO_BACKLOG", "use backlog(int)",
+                "SO_REUSEADDR", "use reuseAddress(boolean)",
+                "SO_REUSEPORT", "use reusePort(boolean)",
+                "AUTO_READ", "use startServing(boolean)",
+                "AUTO_CLOSE", "a failed accept must not close the server");
 
         public ServerOptions build() {
             return new ServerOptions(this);

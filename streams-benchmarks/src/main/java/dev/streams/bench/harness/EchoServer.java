@@ -1,6 +1,7 @@
 package dev.streams.bench.harness;
 
 import dev.streams.StreamServer;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import io.netty.bootstrap.ServerBootstrap;
@@ -47,7 +48,10 @@ import java.util.function.Consumer;
  * {@code ALLOC bytes=<heap bytes allocated so far by all threads>}; {@code QUIT} (or the
  * end of input) exits. Kinds: {@code netty-raw} (echo every buffer as it comes, no framing), {@code netty-line}
  * ({@link LineBasedFrameDecoder} + echo of each frame), {@code streams-async} and {@code streams-blocking} (this
- * library, {@link EchoHandlers}), {@code jdk-vt} (a {@link ServerSocket} and one virtual thread per connection).
+ * library, {@link EchoHandlers}; the blocking server on its default scheduler, {@code AUTO}: the event loop on Java 24+
+ * with {@code java.base/java.lang} opened), {@code streams-blocking-vt} and {@code streams-blocking-pool} (the blocking
+ * server on the JDK's virtual-thread scheduler, and on a pool of platform threads), {@code jdk-vt} (a
+ * {@link ServerSocket} and one virtual thread per connection).
  * The Netty-based kinds share the same transport (epoll when available) and event-loop thread count.
  */
 public final class EchoServer {
@@ -59,7 +63,8 @@ public final class EchoServer {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: EchoServer netty-raw|netty-line|streams-async|streams-blocking|jdk-vt"
+            System.err.println("usage: EchoServer netty-raw|netty-line|netty-line-bytes|streams-async"
+                    + "|streams-blocking|streams-blocking-vt|streams-blocking-pool|jdk-vt"
                     + " [--threads N] [--port P]");
             System.exit(2);
         }
@@ -96,8 +101,13 @@ public final class EchoServer {
             case "netty-line-bytes":
                 return startNetty(kind, threads, port, out);
             case "streams-async":
+                return startStreams(null, threads, port, out);
             case "streams-blocking":
-                return startStreams(kind.equals("streams-blocking"), threads, port, out);
+                return startStreams(BlockingScheduler.AUTO, threads, port, out);
+            case "streams-blocking-vt":
+                return startStreams(BlockingScheduler.VIRTUAL, threads, port, out);
+            case "streams-blocking-pool":
+                return startStreams(BlockingScheduler.POOL, threads, port, out);
             case "jdk-vt":
                 return startJdk(port, out);
             default:
@@ -139,11 +149,14 @@ public final class EchoServer {
         };
     }
 
-    private static AutoCloseable startStreams(boolean blocking, int threads, int port,
+    /** This library's echo: async when {@code scheduler} is null, else blocking on that scheduler. */
+    private static AutoCloseable startStreams(BlockingScheduler scheduler, int threads, int port,
                                               Consumer<String> out) throws Exception {
         EventLoopGroup group = newGroup(threads, "streams-loop");
-        ServerOptions options = ServerOptions.builder().eventLoopGroup(group).backlog(BACKLOG).build();
-        StreamServer server = blocking
+        ServerOptions options = ServerOptions.builder().eventLoopGroup(group).backlog(BACKLOG)
+                .blockingScheduler(scheduler == null ? BlockingScheduler.AUTO : scheduler)
+                .blockingThreads(20_000).build(); // the pool: enough for the idle scenario's connections
+        StreamServer server = scheduler != null
                 ? NettyStreams.startBlockingServer(EchoHandlers.blockingLineEcho(), "127.0.0.1", port, options).get()
                 : NettyStreams.startServer(EchoHandlers.asyncLineEcho(), "127.0.0.1", port, options).get();
         out.accept("PORT " + ((InetSocketAddress) server.localAddresses().get(0)).getPort());

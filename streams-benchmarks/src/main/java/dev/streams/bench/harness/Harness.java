@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
 public final class Harness {
 
     static final List<String> JAVA_KINDS = List.of("netty-raw", "netty-line", "netty-line-bytes", "streams-async",
-            "streams-blocking", "jdk-vt");
+            "streams-blocking", "streams-blocking-vt", "streams-blocking-pool", "jdk-vt");
 
     /** A load scenario: connections, line size (with its newline), lines in flight per connection. */
     static final class Scenario {
@@ -54,7 +54,8 @@ public final class Harness {
             new Scenario("pingpong-50c-100B", 50, 100, 1),
             new Scenario("pingpong-1c-100B", 1, 100, 1),
             new Scenario("pipelined-50c-16x100B", 50, 100, 16),
-            new Scenario("large-10c-16KiB", 10, 16 * 1024, 1));
+            new Scenario("large-10c-16KiB", 10, 16 * 1024, 1),
+            new Scenario("large-10c-16x16KiB", 10, 16 * 1024, 16));
 
     private String serverJava = javaLauncher();
     private String clientJava = javaLauncher();
@@ -198,7 +199,7 @@ public final class Harness {
         say("## " + s.name + ": " + s.conns + " connection(s), " + s.size + "-byte lines, " + s.depth
                 + " in flight each");
         List<String> cmd = new ArrayList<>(List.of(clientJava, "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"));
-        cmd.addAll(nativeAccess(clientJava));
+        cmd.addAll(jvmFlags(clientJava));
         cmd.addAll(List.of("-cp", jar, LoadClient.class.getName(), "--scenario", s.name, "--conns", "" + s.conns,
                 "--size", "" + s.size, "--depth", "" + s.depth, "--warmup", "" + warmup, "--rewarmup", "" + rewarmup,
                 "--measure", "" + measure, "--rounds", "" + rounds, "--threads", "" + clientThreads));
@@ -277,6 +278,8 @@ public final class Harness {
                     bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes), sum(t, 4)));
         }
         String[][] pairs = {{"streams-async", "netty-line-bytes"}, {"streams-blocking", "jdk-vt"},
+                {"streams-blocking", "streams-async"}, {"streams-blocking", "streams-blocking-vt"},
+                {"streams-blocking-vt", "jdk-vt"},
                 {"streams-async", "py-uvloop"}, {"streams-blocking", "py-uvloop"}, {"streams-async", "py-asyncio"},
                 {"streams-blocking", "py-asyncio"}};
         for (String[] pair : pairs) {
@@ -343,7 +346,7 @@ public final class Harness {
             long[] before = server.memory();
             List<String> cmd = new ArrayList<>(List.of(clientJava, "-Xmx1g",
                     "-Dio.netty.leakDetection.level=disabled"));
-            cmd.addAll(nativeAccess(clientJava));
+            cmd.addAll(jvmFlags(clientJava));
             cmd.addAll(List.of("-cp", jar, LoadClient.class.getName(), "--idle", "" + idle, "--target",
                     kind + "=" + server.port, "--threads", "" + clientThreads));
             Process client = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -478,7 +481,7 @@ public final class Harness {
             }
         } else {
             cmd = new ArrayList<>(List.of(serverJava, "-Xmx" + heap, "-Dio.netty.leakDetection.level=disabled"));
-            cmd.addAll(nativeAccess(serverJava));
+            cmd.addAll(jvmFlags(serverJava));
             cmd.addAll(List.of("-cp", jar, EchoServer.class.getName(), kind, "--threads", "" + serverThreads));
         }
         Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -503,11 +506,23 @@ public final class Harness {
         }
     }
 
-    /** {@code --enable-native-access=ALL-UNNAMED} for a JDK 22+ (Netty's epoll loads a native library). */
-    private static List<String> nativeAccess(String java) {
+    /**
+     * {@code --enable-native-access=ALL-UNNAMED} for a JDK 22+ (Netty's epoll loads a native library), and
+     * {@code --add-opens java.base/java.lang=ALL-UNNAMED} for a JDK 21+ (blocking handlers carried by their event
+     * loop, {@code BlockingScheduler.EVENT_LOOP}).
+     */
+    private static List<String> jvmFlags(String java) {
         Matcher m = Pattern.compile("version \"(\\d+)").matcher(javaVersion(java));
-        return m.find() && Integer.parseInt(m.group(1)) >= 22 ? List.of("--enable-native-access=ALL-UNNAMED")
-                : List.of();
+        int feature = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        List<String> flags = new ArrayList<>();
+        if (feature >= 22) {
+            flags.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (feature >= 21) {
+            flags.add("--add-opens");
+            flags.add("java.base/java.lang=ALL-UNNAMED");
+        }
+        return flags;
     }
 
     private static long rss(long pid) {

@@ -7,8 +7,8 @@ import dev.streams.netty.NettyStreamReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,15 +17,23 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Buffer ownership.</b> {@link #feedData(ByteBuf)} hands each buffer to this reader. While the stream is live
  * the bytes stay in the network buffers (one buffer, or a {@link CompositeByteBuf} of several, never merged by
- * copying) until a read copies them into the caller's {@code byte[]}; a buffer is released as soon as all its bytes
- * were read. At EOF or failure the bytes still unread are copied to an unpooled heap array and the network buffers
+ * copying) until a read takes them: copied into a new {@code byte[]} or the caller's {@code ByteBuffer}, or handed
+ * over as slices that the caller owns ({@link NettyStreamReader}); see {@link ReadBuffers}. A buffer is released as
+ * soon as all its bytes were read. At EOF or failure the bytes still unread are copied to an unpooled heap array and the network buffers
  * are released, so a reader that is never read to the end holds no pooled memory once its connection is gone.
  *
  * <p><b>Threads.</b> Reads come from any thread, data from the event loop; one lock (the reader's monitor) guards the
- * state. Decisions are made under the lock and futures are completed after it is released, so user callbacks never run under it.
+ * state. Decisions are made under the lock; futures are completed, and the {@link ReadControl} is told, after it is
+ * released, so user callbacks (and the outbound handlers that turning autoRead on runs) never run under it.
  *
- * <p><b>Back-pressure.</b> Above {@code 2 × limit} buffered bytes the {@link ReadControl} is told to stop; at
- * {@code limit} or below, or whenever a read waits, to read again.
+ * <p><b>Back-pressure.</b> Above {@code 2 × limit} buffered bytes the reader wants its source to stop; at
+ * {@code limit} or below, or whenever a read waits, to read again ({@link #autoReadWanted()}, told by
+ * {@link ReadControl#readingChanged()}).
+ *
+ * <p><b>Memory.</b> When the heap cannot take the bytes a read or the end of the stream must copy (an
+ * {@link OutOfMemoryError}: a limit larger than memory allows), the reader drops its unread bytes, fails with an
+ * {@link IOException} whose cause is that error, and tells its control ({@link ReadControl#readerFailed}), which
+ * closes the connection; the event loop and the other connections go on.
  *
  * <p><b>Feeding.</b> The channel handler feeds a connection's reader with {@link #feedData(ByteBuf)},
  * {@link #feedEof()} and {@link #setException}. Those are not part of the reader a connection hands out (no cast to
@@ -49,8 +57,10 @@ public class ByteBufStreamReader implements NettyStreamReader {
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[][] NEWLINE = {{'\n'}};
-    /** Components kept before a composite buffer merges them (a copy); high, since merging is what we avoid. */
-    private static final int MAX_COMPONENTS = 1024;
+    /** {@link #pendingSignals}: the wanted autoRead changed. */
+    private static final int READING_CHANGED = 1;
+    /** {@link #pendingSignals}: the reader failed by itself (out of memory). */
+    private static final int FAILED_ITSELF = 2;
 
     private final int limit;
     private final ReadControl control;
@@ -62,8 +72,15 @@ public class ByteBufStreamReader implements NettyStreamReader {
     private Throwable failure;
     private ReadFuture<?> waiter;
     private boolean reading = true;
-    /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link #ownDirectBuffer}. */
+    /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link ReadBuffers#ownDirectBuffer}. */
     private boolean copyThroughNio;
+    /**
+     * What the control must be told once the lock is released ({@link #READING_CHANGED}, {@link #FAILED_ITSELF}); the
+     * thread that takes them ({@link #takeSignals}) tells them.
+     */
+    private int pendingSignals;
+    /** Unread bytes were dropped for want of memory: the end of the stream was not read, so never {@link #atEof}. */
+    private boolean dropped;
 
     /** A reader fed by hand (no source to stop): {@link ReadControl#NONE}. */
     public ByteBufStreamReader(int limit) {
@@ -103,10 +120,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
     @Override
     public CompletableFuture<byte[]> readExactly(int n) {
         checkExactly(n);
-        if (n == 0) {
-            return CompletableFuture.completedFuture(EMPTY);
-        }
-        return submit(EXACTLY, n, null, ARRAY, null);
+        return n == 0 ? CompletableFuture.completedFuture(EMPTY) : submit(EXACTLY, n, null, ARRAY, null);
     }
 
     @Override
@@ -130,10 +144,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
     @Override
     public CompletableFuture<ByteBuf> readExactlyBuf(int n) {
         checkExactly(n);
-        if (n == 0) {
-            return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
-        }
-        return submit(EXACTLY, n, null, BUF, null);
+        return n == 0 ? CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER) : submit(EXACTLY, n, null, BUF, null);
     }
 
     @Override
@@ -177,28 +188,29 @@ public class ByteBufStreamReader implements NettyStreamReader {
      */
     private <T> CompletableFuture<T> submit(int kind, int n, byte[][] separators, int form, ByteBuffer dst) {
         Object outcome;
-        ReadFuture<T> waiting;
+        ReadFuture<T> waiting = null;
+        int signals;
+        Throwable failed;
         synchronized (this) {
-            outcome = attempt(kind, n, separators, 0, form, dst);
+            outcome = answer(kind, n, separators, 0, form, dst);
             if (outcome == null) {
                 if (waiter != null) {
                     outcome = new IllegalStateException("another read is already waiting on this stream");
                 } else {
                     waiting = new ReadFuture<>(this, kind, n, separators, scanFrom(separators), form, dst);
                     waiter = waiting;
-                    updateReading();
-                    return waiting;
                 }
-            } else {
-                if (waiter != null) {
-                    // This read was answered at once, ahead of the waiting one, and may have taken bytes from the
-                    // front of the buffer: the waiter's search offset is relative to the unread bytes, so move it.
-                    waiter.scanFrom = scanFrom(waiter.separators);
-                }
-                updateReading();
+            } else if (waiter != null) {
+                // This read was answered at once, ahead of the waiting one, and may have taken bytes from the
+                // front of the buffer: the waiter's search offset is relative to the unread bytes, so move it.
+                waiter.scanFrom = scanFrom(waiter.separators);
             }
+            updateReading();
+            signals = takeSignals();
+            failed = failure;
         }
-        return ReadFuture.answered(outcome);
+        signal(signals, failed);
+        return waiting != null ? waiting : ReadFuture.answered(outcome);
     }
 
     /** Where a separator search that found nothing in the current buffer goes on from. Called under the lock. */
@@ -207,9 +219,22 @@ public class ByteBufStreamReader implements NettyStreamReader {
     }
 
     /**
-     * Answers a read from the buffer if it can. Called under the lock. Consumes bytes only when it answers.
+     * {@link #attempt}, or the reader's failure when the heap cannot take the answer (the reader fails: see the class
+     * comment). Called under the lock.
+     */
+    private Object answer(int kind, int n, byte[][] separators, int scanFrom, int form, ByteBuffer dst) {
+        try {
+            return attempt(kind, n, separators, scanFrom, form, dst);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(e, "for a read");
+        }
+    }
+
+    /**
+     * Answers a read from the buffer if it can. Called under the lock. Consumes bytes only when it answers; the copy
+     * is allocated before anything is consumed, so an {@link OutOfMemoryError} leaves the buffer as it was.
      *
-     * @return the bytes ({@code byte[]}), the failure ({@code Throwable}), or {@code null} when it must wait
+     * @return the answer in the read's form, the failure ({@code Throwable}), or {@code null} when it must wait
      */
     private Object attempt(int kind, int n, byte[][] separators, int scanFrom, int form, ByteBuffer dst) {
         int readable = buffer.readableBytes();
@@ -247,7 +272,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
         int matchStart = -1;
         int matchEnd = Integer.MAX_VALUE;
         for (byte[] separator : separators) {
-            int start = indexOf(separator, scanFrom);
+            int start = ReadBuffers.indexOf(buffer, separator, scanFrom);
             // The match that ends first wins; on a tie the shorter separator (the later start).
             if (start >= 0 && (start + separator.length < matchEnd
                     || start + separator.length == matchEnd && start > matchStart)) {
@@ -280,32 +305,6 @@ public class ByteBufStreamReader implements NettyStreamReader {
         return null;
     }
 
-    /** The index (relative to the unread bytes) where {@code separator} first starts at or after {@code from}. */
-    private int indexOf(byte[] separator, int from) {
-        int base = buffer.readerIndex();
-        int lastStart = buffer.writerIndex() - separator.length;
-        byte first = separator[0];
-        for (int i = base + from; i <= lastStart; i++) {
-            i = buffer.indexOf(i, lastStart + 1, first);
-            if (i < 0) {
-                return -1;
-            }
-            if (matchesAt(separator, i)) {
-                return i - base;
-            }
-        }
-        return -1;
-    }
-
-    private boolean matchesAt(byte[] separator, int index) {
-        for (int j = 1; j < separator.length; j++) {
-            if (buffer.getByte(index + j) != separator[j]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static int maxLength(byte[][] separators) {
         int max = 0;
         for (byte[] separator : separators) {
@@ -315,91 +314,32 @@ public class ByteBufStreamReader implements NettyStreamReader {
     }
 
     /**
-     * Takes {@code count} bytes out of the buffer in the read's form: a new array, a buffer the caller owns, or
-     * copied into {@code dst} (the answer is then the count). Called under the lock.
+     * Takes {@code count} bytes out of the buffer in the read's form (see {@link ReadBuffers}): a new array, a buffer
+     * the caller owns, or copied into {@code dst} (the answer is then the count). Called under the lock.
      */
     private Object take(int count, int form, ByteBuffer dst) {
+        Object taken;
         if (form == ARRAY) {
-            return take(count);
-        }
-        if (form == BUF) {
-            return takeBuf(count);
-        }
-        // INTO: at most dst.remaining() bytes (count was capped by it), copied straight into the caller's memory.
-        int limitBefore = dst.limit();
-        dst.limit(dst.position() + count);
-        try {
-            buffer.readBytes(dst);
-        } finally {
-            dst.limit(limitBefore);
-        }
-        compact();
-        return count;
-    }
-
-    /**
-     * Hands {@code count} bytes over without copying: a retained slice of the network buffer, or for bytes spread
-     * over several buffers a composite of retained slices of each. <b>The caller owns what is returned</b> (and
-     * releases it); this reader keeps owning its buffer, which the slices keep alive after this reader releases it.
-     * Called under the lock.
-     */
-    private ByteBuf takeBuf(int count) {
-        if (count == 0) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        ByteBuf taken;
-        if (buffer instanceof CompositeByteBuf) {
-            // Not a slice of the composite itself: discardReadComponents moves the composite's indexes under it.
-            List<ByteBuf> parts = ((CompositeByteBuf) buffer).decompose(buffer.readerIndex(), count);
-            if (parts.size() == 1) {
-                taken = parts.get(0).retain(); // a slice shares its network buffer's count: the caller's reference
-            } else {
-                CompositeByteBuf whole = buffer.alloc().compositeBuffer(parts.size());
-                for (ByteBuf part : parts) {
-                    whole.addComponent(true, part.retain()); // the composite owns the retained slices
-                }
-                taken = whole;
-            }
-            buffer.skipBytes(count);
+            taken = ReadBuffers.copy(buffer, count, copyThroughNio);
+        } else if (form == BUF) {
+            taken = ReadBuffers.slice(buffer, count);
         } else {
-            taken = buffer.readRetainedSlice(count);
+            ReadBuffers.copyInto(buffer, count, dst); // count was capped by dst.remaining()
+            taken = count;
         }
         compact();
         return taken;
     }
 
-    /** Copies {@code count} bytes out of the buffer: the one copy of the data path. Called under the lock. */
+    /** The {@code byte[]} form of {@link #take(int, int, ByteBuffer)}. Called under the lock. */
     private byte[] take(int count) {
-        if (count == 0) {
-            return EMPTY;
-        }
-        byte[] bytes = new byte[count];
-        if (copyThroughNio) {
-            // Copied through the buffer's cached ByteBuffer, since Netty's readBytes(byte[]) makes a ByteBuffer
-            // duplicate per copy when it cannot use sun.misc.Unsafe (the default on JDK 24+).
-            buffer.internalNioBuffer(buffer.readerIndex(), count).get(bytes);
-            buffer.skipBytes(count);
-        } else {
-            buffer.readBytes(bytes);
-        }
-        compact();
-        return bytes;
+        return (byte[]) take(count, ARRAY, null);
     }
 
     /** Makes {@code buf} the reader's buffer (it owns it from now on). Called under the lock. */
     private void setBuffer(ByteBuf buf) {
         buffer = buf;
-        copyThroughNio = ownDirectBuffer(buf);
-    }
-
-    /**
-     * Whether {@code buf}, handed to this reader, is a direct buffer that only this reader holds (as a socket read's
-     * buffer is): then its cached ByteBuffer is ours to use. Not for heap buffers (readBytes is a plain array copy),
-     * composites, derived buffers (slices and duplicates share a parent) or a buffer somebody else holds too.
-     */
-    private static boolean ownDirectBuffer(ByteBuf buf) {
-        return !buf.hasArray() && buf.refCnt() == 1 && buf.unwrap() == null && !(buf instanceof CompositeByteBuf)
-                && buf.nioBufferCount() == 1;
+        copyThroughNio = ReadBuffers.ownDirectBuffer(buf);
     }
 
     private void discard(int count) {
@@ -409,11 +349,9 @@ public class ByteBufStreamReader implements NettyStreamReader {
 
     /** Releases what was read: the whole buffer when it is empty, else the composite's read components. */
     private void compact() {
-        if (!buffer.isReadable()) {
-            buffer.release();
-            setBuffer(Unpooled.EMPTY_BUFFER);
-        } else if (buffer instanceof CompositeByteBuf) {
-            ((CompositeByteBuf) buffer).discardReadComponents();
+        ByteBuf left = ReadBuffers.compact(buffer);
+        if (left != buffer) {
+            setBuffer(left);
         }
     }
 
@@ -421,8 +359,10 @@ public class ByteBufStreamReader implements NettyStreamReader {
 
     public void feedData(ByteBuf data) {
         Objects.requireNonNull(data, "data");
-        ReadFuture<?> completed;
-        Object outcome;
+        ReadFuture<?> completed = null;
+        Object outcome = null;
+        int signals;
+        Throwable failed;
         synchronized (this) {
             if (eof) {
                 data.release(); // ours since the call: release before refusing it
@@ -432,19 +372,28 @@ public class ByteBufStreamReader implements NettyStreamReader {
                 data.release();
                 return;
             }
-            append(data);
+            try {
+                append(data);
+            } catch (OutOfMemoryError e) {
+                outOfMemory(e, "for received data");
+            }
             if (waiter == null) {
                 updateReading();
-                return;
+            } else {
+                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
+                if (outcome == null) {
+                    waiter.scanFrom = scanFrom(waiter.separators);
+                } else {
+                    completed = claimWaiter(outcome);
+                }
             }
-            outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
-            if (outcome == null) {
-                waiter.scanFrom = scanFrom(waiter.separators);
-                return;
-            }
-            completed = claimWaiter(outcome);
+            signals = takeSignals();
+            failed = failure;
         }
-        completed.deliver(outcome);
+        if (completed != null) {
+            completed.deliver(outcome);
+        }
+        signal(signals, failed);
     }
 
     public void feedData(byte[] data) {
@@ -452,18 +401,14 @@ public class ByteBufStreamReader implements NettyStreamReader {
         feedData(Unpooled.wrappedBuffer(data.clone()));
     }
 
-    /** Takes ownership of {@code data} (readable) into the buffer. Called under the lock. */
+    /**
+     * Takes ownership of {@code data} (readable) into the buffer. Called under the lock. Even when it throws (see
+     * {@link ReadBuffers#append}), {@code data} is either in {@link #buffer} or released.
+     */
     private void append(ByteBuf data) {
-        if (!buffer.isReadable()) {
-            buffer.release();
-            setBuffer(data);
-        } else if (buffer instanceof CompositeByteBuf) {
-            ((CompositeByteBuf) buffer).addComponent(true, data);
-        } else {
-            CompositeByteBuf composite = data.alloc().compositeBuffer(MAX_COMPONENTS);
-            composite.addComponent(true, buffer); // the composite now owns both buffers
-            composite.addComponent(true, data);
-            setBuffer(composite);
+        ByteBuf appended = ReadBuffers.append(buffer, data);
+        if (appended != buffer) {
+            setBuffer(appended);
         }
     }
 
@@ -479,6 +424,8 @@ public class ByteBufStreamReader implements NettyStreamReader {
     private void end(Throwable cause) {
         ReadFuture<?> completed = null;
         Object outcome = null;
+        int signals;
+        Throwable failed;
         synchronized (this) {
             if (cause == null) {
                 eof = true;
@@ -487,30 +434,68 @@ public class ByteBufStreamReader implements NettyStreamReader {
             }
             moveToHeap();
             if (waiter != null) {
-                outcome = attempt(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
+                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
                 // EOF and failure answer every read; null here would be a bug, so fail loudly rather than hang.
                 if (outcome == null) {
                     outcome = new IllegalStateException("read left waiting after the end of the stream");
                 }
                 completed = claimWaiter(outcome);
             }
+            signals = takeSignals();
+            failed = failure;
         }
         if (completed != null) {
             completed.deliver(outcome);
         }
+        signal(signals, failed);
     }
 
-    /** Copies unread bytes off the network buffers (which are released) once no more data will come. */
+    /**
+     * Copies unread bytes off the network buffers (which are released) once no more data will come. When the heap
+     * cannot take them, they are dropped and the reader fails ({@link #outOfMemory}). Called under the lock.
+     */
     private void moveToHeap() {
-        if (!buffer.isReadable()) {
-            buffer.release();
-            setBuffer(Unpooled.EMPTY_BUFFER);
-            return;
+        try {
+            setBuffer(ReadBuffers.toHeap(buffer)); // unpooled heap: no pooled memory held after the end
+        } catch (OutOfMemoryError e) {
+            outOfMemory(e, "to keep the unread bytes after the end of the stream");
         }
-        byte[] rest = new byte[buffer.readableBytes()];
-        buffer.readBytes(rest);
+    }
+
+    /**
+     * The heap (or the allocator) could not take what the reader needed: the unread bytes are dropped (their network
+     * buffers released), the reader fails (unless it failed already) and its control will be told to close. Called
+     * under the lock.
+     *
+     * @return the reader's failure, the answer for every read from now on
+     */
+    private Throwable outOfMemory(OutOfMemoryError error, String what) {
+        int unread = buffer.readableBytes();
         buffer.release();
-        setBuffer(Unpooled.wrappedBuffer(rest)); // unpooled heap: no pooled memory held after the end
+        setBuffer(Unpooled.EMPTY_BUFFER);
+        dropped |= unread > 0;
+        if (failure == null) {
+            failure = new IOException("out of memory " + what + ": " + unread + " unread bytes dropped (reader limit "
+                    + limit + ")", error);
+        }
+        pendingSignals |= FAILED_ITSELF;
+        return failure;
+    }
+
+    /** Takes what the control must be told; the caller tells it after the lock ({@link #signal}). */
+    private int takeSignals() {
+        int signals = pendingSignals;
+        pendingSignals = 0;
+        return signals;
+    }
+
+    /** Tells the control what {@link #takeSignals} took. Called after the lock is released. */
+    private void signal(int signals, Throwable failed) {
+        if ((signals & FAILED_ITSELF) != 0) {
+            control.readerFailed(failed);
+        } else if ((signals & READING_CHANGED) != 0) {
+            control.readingChanged();
+        }
     }
 
     /**
@@ -529,6 +514,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
 
     /** Somebody else completes {@code future}: free the slot, keep the bytes. False when the reader won already. */
     boolean claimFromOutside(ReadFuture<?> future) {
+        int signals;
         synchronized (this) {
             if (future.claimed) {
                 return false;
@@ -538,17 +524,20 @@ public class ByteBufStreamReader implements NettyStreamReader {
                 waiter = null;
                 updateReading();
             }
-            return true;
+            signals = takeSignals();
         }
+        signal(signals, null);
+        return true;
     }
 
     /**
-     * Applies read-side back-pressure (see the class comment). Called under the lock. After EOF nothing is left to
-     * read, so autoRead is no longer touched: on Netty 4.2.18's epoll transport, turning it back on after the input
-     * was shut down while it was off fails ({@code epoll_ctl} ENOENT, thrown out of the read that asked).
+     * Decides read-side back-pressure (see the class comment); the change is told to the control after the lock.
+     * Called under the lock. After EOF or a failure nothing is left to read, so the wish no longer changes: on Netty
+     * 4.2.18's epoll transport, turning autoRead back on after the input was shut down while it was off fails
+     * ({@code epoll_ctl} ENOENT).
      */
     private void updateReading() {
-        if (eof) {
+        if (eof || failure != null) {
             return;
         }
         int size = buffer.readableBytes();
@@ -562,7 +551,17 @@ public class ByteBufStreamReader implements NettyStreamReader {
         }
         if (want != reading) {
             reading = want;
-            control.setReading(want);
+            pendingSignals |= READING_CHANGED;
+        }
+    }
+
+    /**
+     * What the source's autoRead should be now: {@link Boolean#TRUE} or {@link Boolean#FALSE}, or {@code null} once
+     * EOF was received or the reader failed (autoRead is then left as it is).
+     */
+    Boolean autoReadWanted() {
+        synchronized (this) {
+            return eof || failure != null ? null : Boolean.valueOf(reading);
         }
     }
 
@@ -571,7 +570,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
     @Override
     public boolean atEof() {
         synchronized (this) {
-            return eof && !buffer.isReadable();
+            return eof && !buffer.isReadable() && !dropped;
         }
     }
 
@@ -592,12 +591,16 @@ public class ByteBufStreamReader implements NettyStreamReader {
      * bytes that arrived with the plaintext (a ClientHello in the same packet as the STARTTLS line) to the TLS layer.
      */
     ByteBuf takeBuffered() {
+        ByteBuf taken;
+        int signals;
         synchronized (this) {
-            ByteBuf taken = buffer;
+            taken = buffer;
             setBuffer(Unpooled.EMPTY_BUFFER);
             updateReading();
-            return taken;
+            signals = takeSignals();
         }
+        signal(signals, null);
+        return taken;
     }
 
     /** The number of unread bytes in the buffer (for tests and back-pressure checks). */

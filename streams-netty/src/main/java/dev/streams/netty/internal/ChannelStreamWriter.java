@@ -11,97 +11,37 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import javax.net.ssl.SSLSession;
 
 /**
- * The writer of one connection.
- *
- * <p><b>Buffer ownership.</b> Each write copies the caller's bytes into a buffer from the channel's allocator, and
- * small writes are gathered: consecutive writes share one buffer (of {@link #PENDING_CAPACITY} bytes) until it is full
- * or handed on, so that they cost one buffer and one outbound entry instead of one each. On the event loop that buffer
- * is the <em>pending</em> buffer, owned by the writer until it hands it to Netty with {@code channel.write} (before a
- * flush, before anything else is written, once it is full, or once it alone would make the channel unwritable). From any other thread the buffers go into the
- * <em>hand-off queue</em>, which owns them until the event loop takes the queue and writes them to the channel. Once
- * written to the channel, Netty owns a buffer and releases it once sent or when the write fails; buffers never handed
- * to Netty are released by the writer when the connection is lost.
- *
- * <p><b>Flushes.</b> On the event loop, writes made while the handler is inside {@code channelRead} are flushed once
- * at {@code channelReadComplete}, and other writes once at the end of the event-loop turn (by the writer's task). From
- * any other thread, the writer's task, scheduled once however many writes come, writes the whole hand-off queue and
- * flushes once.
- *
- * <p><b>drain().</b> Answered from the channel's water marks plus the bytes still in the pending buffer and the
- * hand-off queue. Waiting drainers are completed by {@code channelWritabilityChanged} or after the writer's flushes
- * (its task, {@code channelReadComplete}), and failed when the connection is lost.
+ * The writer of one connection, as its user sees it: argument checks, the closing protocol ({@code close},
+ * {@code writeEof}, {@code abort}, {@code waitClosed}) and what the connection is (addresses, TLS session). The bytes
+ * themselves, and when they go to the channel, are the {@link WriteQueue}'s business; waiting in {@code drain()} is
+ * {@link Drainers}'.
  */
-public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
-
-    @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<ChannelStreamWriter, Queue> DRAINERS =
-            AtomicReferenceFieldUpdater.newUpdater(ChannelStreamWriter.class, Queue.class, "drainers");
-    private static final AtomicIntegerFieldUpdater<ChannelStreamWriter> PENDING_BYTES =
-            AtomicIntegerFieldUpdater.newUpdater(ChannelStreamWriter.class, "pendingBytes");
-    /**
-     * The size of a buffer that gathers writes (see the class comment); a write of this size or more gets a buffer of
-     * its own.
-     */
-    static final int PENDING_CAPACITY = 2048;
-    private static final AtomicIntegerFieldUpdater<ChannelStreamWriter> TASK_SCHEDULED =
-            AtomicIntegerFieldUpdater.newUpdater(ChannelStreamWriter.class, "taskScheduled");
-    /** What drain() returns while nothing needs draining: shared, and immune to being completed by a caller. */
-    private static final CompletableFuture<Void> READY = new Ready();
+public final class ChannelStreamWriter implements NettyStreamWriter {
 
     private final Channel channel;
     private final StreamsChannelHandler handler;
-    /** Callers waiting in drain(); made by the first one that has to wait (most connections never do). */
-    private volatile Queue<CompletableFuture<Void>> drainers;
-    /**
-     * Writes from other threads on their way to the event loop; made by the first such write, so that connections
-     * served on the event loop do not carry one. Set under the hand-over lock.
-     */
-    private volatile HandOff handOff;
-    /** Writes made on the event loop and not yet handed to the channel; owned by this writer. Event loop only. */
-    private ByteBuf pending;
-    /**
-     * The readable bytes of {@link #pending}, for {@link #drain()} from other threads. Written on the event loop with
-     * a release store (lazySet): cheap, and drain() needs no more than an estimate — the bytes reach Netty's own
-     * (volatile) count of pending bytes when the buffer is handed to the channel.
-     */
-    private volatile int pendingBytes;
-    /** 1 while the writer's task is scheduled and has not started. */
-    private volatile int taskScheduled;
+    private final WriterState state;
+    private final WriteQueue queue;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    // The hand-over lock is closed's monitor (a private object no one else locks; no field of its own, to spare
-    // memory per connection). For writes from other threads it makes "check open, hand the bytes over" atomic against
-    // close(), writeEof() and connectionLost() setting their flags: a write that passed the check is queued before
-    // their closing step, which writes (or releases) the hand-off queue first, so it is never dropped. The event loop
-    // writes without it (see onLoopMaySend) and only takes it to swap the hand-off queue out, so no user code (an
-    // outbound handler that channel.write runs) ever runs under it.
-
-    /** Set by close(), abort() or the end of the connection. */
-    private volatile boolean closing;
-    /** Set by close() and abort(): later writes are refused. */
-    private volatile boolean closedLocally;
-    private volatile boolean eofWritten;
-    /** Why the connection is gone (its error, or ClosedChannelException); null while it is up. */
-    private volatile Throwable lost;
 
     ChannelStreamWriter(Channel channel, StreamsChannelHandler handler) {
         this.channel = channel;
         this.handler = handler;
+        this.state = new WriterState(handler);
+        this.queue = new WriteQueue(channel, handler, state);
+    }
+
+    /** The queue behind this writer (for the channel handler and the loop carrier). */
+    WriteQueue queue() {
+        return queue;
     }
 
     // ---------------------------------------------------------------------------------------------- writes
@@ -109,13 +49,13 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
     @Override
     public void write(byte[] data) {
         Objects.requireNonNull(data, "data");
-        write(data, 0, data.length);
+        queue.write(data, 0, data.length, null);
     }
 
     @Override
     public void write(byte[] data, int off, int len) {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(data, "data").length);
-        write(data, off, len, null);
+        queue.write(data, off, len, null);
     }
 
     @Override
@@ -123,69 +63,17 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         Objects.requireNonNull(data, "data");
         int position = data.position();
         try {
-            write(null, 0, data.remaining(), data);
+            queue.write(null, 0, data.remaining(), data);
         } catch (IllegalStateException refused) {
             data.position(position); // nothing was taken
             throw refused;
         }
     }
 
-    /**
-     * Both write forms: {@code len} bytes from {@code array} at {@code off}, or the remaining bytes of {@code nio}
-     * (which is then consumed, also when the bytes are dropped because the peer is gone).
-     */
-    private void write(byte[] array, int off, int len, ByteBuffer nio) {
-        if (channel.eventLoop().inEventLoop()) {
-            // No lock on the event loop: see onLoopMaySend.
-            if (onLoopMaySend(len, nio)) {
-                writeHandOff();
-                copy(pendingBuffer(len), array, off, len, nio);
-                afterPendingWrite(true);
-            }
-        } else if (len >= PENDING_CAPACITY) {
-            handOffWhole(array, off, len, nio);
-        } else {
-            synchronized (closed) { // the hand-over lock
-                checkOpen();
-                if (len > 0 && lost == null) {
-                    copy(handOffBuffer(len), array, off, len, nio);
-                    afterHandOffWrite(len);
-                } else if (nio != null) {
-                    nio.position(nio.limit()); // nothing to send, or the peer is gone: drain() reports why
-                }
-            }
-        }
-        failDrainersIfLost();
-    }
-
-    /**
-     * On the event loop, before a write into the pending buffer: refuses it after close() or writeEof(), and says
-     * whether there is anything to send (when the peer is gone the bytes are dropped, and {@code nio} consumed;
-     * drain() reports why).
-     *
-     * <p>The event loop needs no hand-over lock: only it touches the pending buffer, and close(), writeEof() and
-     * connectionLost() write or release that buffer on the event loop, after the write that is running now. A close()
-     * from another thread that flips its flag after this check therefore still finds these bytes and sends them first.
-     * Without the lock, {@code channel.write} — which runs outbound handlers and listeners, that is user code — never
-     * runs under it.
-     */
-    private boolean onLoopMaySend(int len, ByteBuffer nio) {
-        checkOpen();
-        if (len > 0 && lost == null) {
-            return true;
-        }
-        if (nio != null) {
-            nio.position(nio.limit());
-        }
-        return false;
-    }
-
-    private static void copy(ByteBuf to, byte[] array, int off, int len, ByteBuffer nio) {
-        if (array != null) {
-            to.writeBytes(array, off, len);
-        } else {
-            to.writeBytes(nio);
-        }
+    @Override
+    public void write(ByteBuf data) {
+        Objects.requireNonNull(data, "data");
+        queue.writeOwned(data); // the queue owns data from here on, and releases it if it refuses it
     }
 
     @Override
@@ -196,339 +84,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         for (byte[] line : lines) {
             all.add(Objects.requireNonNull(line, "lines[" + i++ + "]"));
         }
-        if (channel.eventLoop().inEventLoop()) {
-            checkOpen(); // no lock on the event loop: see onLoopMaySend
-            writeHandOff();
-            for (byte[] line : all) {
-                if (line.length > 0 && lost == null) { // once the peer is gone the lines are dropped
-                    pendingBuffer(line.length).writeBytes(line);
-                    afterPendingWrite(false);
-                }
-            }
-            flush();
-        } else {
-            synchronized (closed) { // the hand-over lock
-                checkOpen();
-                for (byte[] line : all) {
-                    if (line.length > 0 && lost == null) {
-                        handOffBuffer(line.length).writeBytes(line);
-                        afterHandOffWrite(line.length);
-                    }
-                }
-            }
-        }
-        failDrainersIfLost();
+        queue.writeLines(all);
     }
-
-    /**
-     * The pending buffer with room for {@code len} more bytes, on the event loop: the current one when it has room,
-     * else a new one (the current one is handed to the channel first, to keep the order). A write of
-     * {@link #PENDING_CAPACITY} bytes or more gets a buffer of its exact size.
-     */
-    private ByteBuf pendingBuffer(int len) {
-        while (true) {
-            ByteBuf buf = pending;
-            if (buf == null) {
-                buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)); // ours until writePending hands it on
-                pending = buf;
-                return buf;
-            }
-            if (buf.capacity() - buf.writerIndex() >= len) {
-                return buf;
-            }
-            // channel.write may run user code (a failed write's exceptionCaught) that writes again and leaves a new
-            // pending buffer: look again rather than overwrite it.
-            writePending();
-        }
-    }
-
-    /**
-     * After a write into the pending buffer: publishes its size for drain(), hands it to the channel once it alone
-     * would make the channel unwritable (from then on Netty's water marks and writability events take over), and
-     * flushes soon when asked.
-     */
-    private void afterPendingWrite(boolean flush) {
-        int size = pending.readableBytes();
-        if (size >= PENDING_CAPACITY || size >= channel.bytesBeforeUnwritable()) {
-            writePending();
-        } else {
-            PENDING_BYTES.lazySet(this, size);
-        }
-        if (flush) {
-            flush();
-        }
-    }
-
-    /** Hands the pending buffer to the channel, without flushing. Event loop only. */
-    private void writePending() {
-        ByteBuf buf = pending;
-        if (buf != null) {
-            pending = null;
-            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on (and counts it for drain())
-            ByteBuf again = pending; // a write made by user code that channel.write ran
-            PENDING_BYTES.lazySet(this, again == null ? 0 : again.readableBytes());
-        }
-    }
-
-    /** Releases the pending buffer, which will never be written. Event loop only. */
-    private void releasePending() {
-        if (pending != null) {
-            pending.release(); // ours, never handed to the channel
-            pending = null;
-            PENDING_BYTES.lazySet(this, 0);
-        }
-    }
-
-    /**
-     * From another thread, under the hand-over lock: the hand-off buffer with room for {@code len} more bytes, the
-     * queue's last one while it has room, else a new one at the end of the queue (which owns it from then on).
-     */
-    private ByteBuf handOffBuffer(int len) {
-        HandOff queued = handOffQueue();
-        ByteBuf tail = queued.tail;
-        if (tail != null && tail.capacity() - tail.writerIndex() >= len) {
-            return tail;
-        }
-        ByteBuf buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY));
-        queued.buffers.add(buf);
-        queued.tail = buf;
-        return buf;
-    }
-
-    /** The hand-off queue, made on first use. Under the hand-over lock. */
-    private HandOff handOffQueue() {
-        HandOff queued = handOff;
-        if (queued == null) {
-            queued = new HandOff();
-            handOff = queued;
-        }
-        return queued;
-    }
-
-    /**
-     * From another thread: a large write, copied into a buffer of its own before the lock is taken (the event loop
-     * takes it too), goes to the end of the hand-off queue (which owns the buffer from then on), or the buffer is
-     * released when the writer refuses the write.
-     */
-    private void handOffWhole(byte[] array, int off, int len, ByteBuffer nio) {
-        ByteBuf own = channel.alloc().ioBuffer(len);
-        copy(own, array, off, len, nio);
-        synchronized (closed) { // the hand-over lock
-            try {
-                checkOpen();
-            } catch (IllegalStateException refused) {
-                own.release(); // never handed over
-                throw refused;
-            }
-            if (lost != null) {
-                own.release(); // the peer is gone: drain() reports why
-                return;
-            }
-            HandOff queued = handOffQueue();
-            queued.buffers.add(own);
-            queued.tail = null; // full: the next write starts a new buffer
-            afterHandOffWrite(own.readableBytes());
-        }
-    }
-
-    /** After a write into the hand-off queue: counts it for drain(), and has the writer's task write it out. */
-    private void afterHandOffWrite(int len) {
-        HandOff.BYTES.addAndGet(handOff, len);
-        scheduleTask();
-    }
-
-    /** Flushes soon: at the end of the current read batch, else by the writer's task this event-loop turn. */
-    private void flush() {
-        if (channel.eventLoop().inEventLoop() && handler.deferFlushToReadComplete()) {
-            return;
-        }
-        scheduleTask();
-    }
-
-    private void scheduleTask() {
-        if (taskScheduled == 0 && TASK_SCHEDULED.compareAndSet(this, 0, 1)) {
-            try {
-                channel.eventLoop().execute(this);
-            } catch (RejectedExecutionException loopGone) {
-                taskScheduled = 0;
-                abandon(loopGone);
-            }
-        }
-    }
-
-    /**
-     * The event loop was shut down under a live connection: nothing queued will be written. The queue is released
-     * and {@code cause} becomes the connection's failure (later writes are dropped, drain() fails with it); the
-     * caller fails the waiting drainers once it holds no lock.
-     */
-    private void abandon(Throwable cause) {
-        HandOff queued;
-        synchronized (closed) { // the hand-over lock
-            if (lost == null) {
-                lost = cause;
-            }
-            queued = handOff;
-            handOff = null;
-        }
-        release(queued);
-        if (channel.eventLoop().inEventLoop()) {
-            releasePending();
-        }
-    }
-
-    /**
-     * Fails the waiting drainers once a write found the event loop gone ({@link #abandon}, which runs under the
-     * hand-over lock): called after the lock is released, so that no drainer's callback runs under it.
-     */
-    private void failDrainersIfLost() {
-        if (lost != null) {
-            releaseDrainers();
-        }
-    }
-
-    /** Releases what {@code queued} still holds (it will never be written). */
-    private static void release(HandOff queued) {
-        ByteBuf unsent;
-        while (queued != null && (unsent = queued.buffers.poll()) != null) {
-            HandOff.BYTES.addAndGet(queued, -unsent.readableBytes());
-            unsent.release(); // the queue owned it
-        }
-    }
-
-    /** The writer's task, on the event loop: writes the pending buffer and the hand-off queue out and flushes once. */
-    @Override
-    public void run() {
-        taskScheduled = 0; // before the queue is read: a write that comes later schedules the next run
-        flushNow();
-    }
-
-    /**
-     * Writes everything queued and flushes, on the event loop. Drainers are looked at afterwards: the pending buffer
-     * and the hand-off queue counted against drain() but may never have made the channel unwritable, in which case
-     * no writability event will release them.
-     */
-    void flushNow() {
-        writeQueued();
-        channel.flush();
-        if (drainers != null && !drainers.isEmpty()) {
-            releaseDrainers();
-        }
-    }
-
-    /** Writes, in order and without flushing, the pending buffer and then the hand-off queue. Event loop only. */
-    void writeQueued() {
-        writePending();
-        writeHandOff();
-    }
-
-    /**
-     * Writes what other threads queued, without flushing, after the pending buffer when there is something to
-     * write: the event loop wrote the pending bytes before it took anything from the queue. Event loop only.
-     */
-    private void writeHandOff() {
-        HandOff queued = handOff;
-        if (queued == null || queued.bytes == 0 || queued.writing) {
-            // Nothing queued, checked without the lock. A write from another thread adds its bytes to this count
-            // (under the lock) before it looks whether the writer's task is scheduled: when it finds the flag set, a
-            // task is queued and clears the flag before it gets here. All volatile, so either the write schedules the
-            // task again, or the task sees the bytes here. (Other callers may miss bytes that the task then takes.)
-            // `writing`: called again from user code that channel.write below ran; the batch being written goes first.
-            return;
-        }
-        ArrayDeque<ByteBuf> batch;
-        synchronized (closed) { // the hand-over lock
-            batch = queued.buffers;
-            if (batch.isEmpty()) {
-                return;
-            }
-            // The event loop takes the whole queue: no write may add to its buffers any more.
-            queued.tail = null;
-            queued.buffers = queued.spare != null ? queued.spare : new ArrayDeque<>(4);
-            queued.spare = null;
-        }
-        writePending();
-        queued.writing = true;
-        ByteBuf buf;
-        try {
-            while ((buf = batch.poll()) != null) {
-                int size = buf.readableBytes();
-                channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
-                HandOff.BYTES.addAndGet(queued, -size);
-            }
-        } finally {
-            queued.writing = false;
-            while ((buf = batch.poll()) != null) { // only when channel.write threw: the rest is never written
-                HandOff.BYTES.addAndGet(queued, -buf.readableBytes());
-                buf.release();
-            }
-        }
-        queued.spare = batch; // event loop only: swapped in by the next writeHandOff, under the lock
-    }
-
-    private void checkOpen() {
-        if (closedLocally) {
-            throw new IllegalStateException("write after close(): " + handler.connectionName());
-        }
-        if (eofWritten) {
-            throw new IllegalStateException("write after writeEof(): " + handler.connectionName());
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------- drain
 
     @Override
     public CompletableFuture<Void> drain() {
-        Throwable cause = lost;
-        if (cause != null) {
-            return CompletableFuture.failedFuture(cause);
-        }
-        if (writable()) {
-            return READY;
-        }
-        CompletableFuture<Void> drainer = new CompletableFuture<>();
-        Queue<CompletableFuture<Void>> waiting = drainers;
-        if (waiting == null) {
-            DRAINERS.compareAndSet(this, null, new ConcurrentLinkedQueue<CompletableFuture<Void>>());
-            waiting = drainers;
-        }
-        waiting.add(drainer);
-        // The channel may have become writable (or closed) between the check and the add: look again.
-        if (writable() || lost != null) {
-            releaseDrainers();
-        }
-        return drainer;
-    }
-
-    /**
-     * Below the high water mark, counting the bytes still in the pending buffer and the hand-off queue, and the
-     * channel still active (a closing channel drops its queue, which makes it writable too).
-     */
-    private boolean writable() {
-        HandOff queued = handOff;
-        long handedOff = queued == null ? 0 : queued.bytes;
-        return channel.isActive() && handedOff + pendingBytes < channel.bytesBeforeUnwritable();
-    }
-
-    /**
-     * Completes (or, once the connection is lost, fails) the waiting drainers while the channel stays writable. Safe
-     * from any thread. Writability is checked before each one: a drainer's callback may write (and call drain()
-     * again) synchronously, and once that makes the channel unwritable the rest must go on waiting.
-     */
-    void releaseDrainers() {
-        Queue<CompletableFuture<Void>> waiting = drainers;
-        CompletableFuture<Void> drainer;
-        while (waiting != null && (lost != null || writable()) && (drainer = waiting.poll()) != null) {
-            settle(drainer, lost);
-        }
-    }
-
-    /** Completes {@code future}, or fails it when there is a {@code cause}. */
-    private static void settle(CompletableFuture<Void> future, Throwable cause) {
-        if (cause != null) {
-            future.completeExceptionally(cause);
-        } else {
-            future.complete(null);
-        }
+        return Drainers.drain(queue, state);
     }
 
     // ---------------------------------------------------------------------------------------------- closing
@@ -544,63 +105,27 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
             throw new UnsupportedOperationException("writeEof() is not supported on " + handler.connectionName()
                     + (channel instanceof DuplexChannel ? " (TLS)" : ""));
         }
-        synchronized (closed) { // the hand-over lock
-            if (closedLocally) {
-                throw new IllegalStateException("writeEof() after close(): " + handler.connectionName());
-            }
-            if (eofWritten) {
-                throw new IllegalStateException("writeEof() called twice: " + handler.connectionName());
-            }
-            eofWritten = true;
-        }
-        if (lost != null) {
+        state.markEof();
+        if (state.lost() != null) {
             return;
         }
         // Shut the output down once everything queued before it is written (shutdownOutput drops pending writes).
-        afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
+        queue.afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
                 (ChannelFutureListener) f -> ((DuplexChannel) channel).shutdownOutput()));
     }
 
     @Override
     public void close() {
-        synchronized (closed) { // the hand-over lock
-            if (closedLocally) {
-                return;
-            }
-            closedLocally = true;
-            closing = true;
-        }
-        // Close once everything queued before it is written (Netty's close drops pending writes).
-        afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
-    }
-
-    /**
-     * Runs {@code action} on the event loop after the pending buffer and the hand-off queue are written to the
-     * channel. When the event loop is gone, the queue is released and {@code action} runs here (Netty fails what it
-     * writes).
-     */
-    void afterQueuedWrites(Runnable action) {
-        if (channel.eventLoop().inEventLoop()) {
-            writeQueued();
-            action.run();
-        } else {
-            try {
-                channel.eventLoop().execute(() -> {
-                    writeQueued();
-                    action.run();
-                });
-            } catch (RejectedExecutionException loopShutDown) {
-                abandon(loopShutDown);
-                releaseDrainers();
-                action.run(); // no loop to queue on: Netty fails the write itself
-            }
+        if (state.markClosed()) {
+            // Close once everything queued before it is written (Netty's close drops pending writes).
+            queue.afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                    .addListener(ChannelFutureListener.CLOSE));
         }
     }
 
     @Override
     public void abort() {
-        closedLocally = true;
-        closing = true;
+        state.markClosed();
         if (!channel.isOpen()) {
             return;
         }
@@ -616,7 +141,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
     @Override
     public boolean isClosing() {
-        return closing;
+        return state.isClosing();
     }
 
     @Override
@@ -624,25 +149,14 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
         return closed.copy();
     }
 
-    /** The channel is gone: fail drainers, settle waitClosed. Called once, on the event loop. */
+    /** The channel is gone: the queue fails its drainers and releases what it holds; waitClosed settles. */
     void connectionLost(Throwable error) {
-        closing = true;
-        if (channel.isOpen()) {
-            flushNow(); // the stream handler was removed from a live channel: what was written still goes out
+        queue.connectionLost(error);
+        if (error != null) {
+            closed.completeExceptionally(error);
+        } else {
+            closed.complete(null);
         }
-        releasePending();
-        HandOff queued;
-        synchronized (closed) { // the hand-over lock
-            // Under the lock that writes check `lost` with: every write is either in this queue or refused.
-            if (lost == null) {
-                lost = error != null ? error : new ClosedChannelException();
-            }
-            queued = handOff;
-            handOff = null;
-        }
-        release(queued);
-        releaseDrainers();
-        settle(closed, error);
     }
 
     // ---------------------------------------------------------------------------------------------- info
@@ -679,59 +193,6 @@ public final class ChannelStreamWriter implements NettyStreamWriter, Runnable {
 
     @Override
     public String toString() {
-        return "StreamWriter[" + handler.connectionName() + (closing ? ", closing" : "") + "]";
-    }
-
-    /** The hand-off queue: buffers written from other threads, owned by it until the event loop writes them. */
-    private static final class HandOff {
-        static final AtomicLongFieldUpdater<HandOff> BYTES = AtomicLongFieldUpdater.newUpdater(HandOff.class, "bytes");
-
-        /** The queued buffers, in order. Guarded by the hand-over lock. */
-        ArrayDeque<ByteBuf> buffers = new ArrayDeque<>(4);
-        /** The last of {@link #buffers} while later writes may still be added to it. Guarded by the lock. */
-        ByteBuf tail;
-        /** The emptied queue of the last batch, swapped in at the next one. Event loop only. */
-        ArrayDeque<ByteBuf> spare;
-        /** True while the event loop writes a batch out. Event loop only. */
-        boolean writing;
-        /** The bytes queued: they count against the high water mark in {@link #drain()}. */
-        volatile long bytes;
-    }
-
-    /** A completed future whose state cannot be changed: the shared answer of a drain() that need not wait. */
-    private static final class Ready extends CompletableFuture<Void> {
-        Ready() {
-            super.complete(null);
-        }
-
-        @Override
-        public boolean complete(Void value) {
-            return false;
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            return false;
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            return false;
-        }
-
-        @Override
-        public void obtrudeValue(Void value) {
-            // a shared answer: nobody may change it
-        }
-
-        @Override
-        public void obtrudeException(Throwable ex) {
-            // a shared answer: nobody may change it
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new CompletableFuture<>();
-        }
+        return "StreamWriter[" + handler.connectionName() + (isClosing() ? ", closing" : "") + "]";
     }
 }

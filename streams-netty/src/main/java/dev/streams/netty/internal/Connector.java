@@ -3,29 +3,40 @@ package dev.streams.netty.internal;
 import dev.streams.StreamConnection;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.Endpoint;
+import dev.streams.netty.ProxyOptions;
 import dev.streams.netty.StreamOptions;
+import dev.streams.netty.TransportType;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.NetUtil;
 import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The client side: connects to an {@link Endpoint} (resolution, connection racing, TLS readiness) and attaches
- * streams to channels an application already has.
+ * The client side: connects to an {@link Endpoint} (resolution, connection racing, a proxy's tunnel, TLS readiness),
+ * takes over sockets that are already connected, and attaches streams to channels an application already has.
  */
 public final class Connector {
 
@@ -45,8 +56,17 @@ public final class Connector {
         Objects.requireNonNull(where, "where");
         Objects.requireNonNull(options, "options");
         Tls.check(options.sslContext(), true);
+        if (options.proxy() != null && !(where instanceof Endpoint.Tcp)) {
+            throw new IllegalArgumentException("a proxy applies to TCP endpoints only, not to " + where);
+        }
         if (where instanceof Endpoint.Unix) {
             return connectUnix(((Endpoint.Unix) where).path(), options);
+        }
+        if (where instanceof Endpoint.Connected) {
+            return connectExisting(((Endpoint.Connected) where).channel(), options);
+        }
+        if (where instanceof Endpoint.Listening) {
+            throw new IllegalArgumentException("a listening socket is for a server, not a connection: " + where);
         }
         Endpoint.Tcp tcp = (Endpoint.Tcp) where;
         if (tcp.hosts().size() != 1 || tcp.hosts().get(0) == null) {
@@ -55,16 +75,41 @@ public final class Connector {
         return connectTcp(tcp.hosts().get(0), tcp.port(), options);
     }
 
+    /**
+     * Without a proxy: races the host's addresses. With one: races the proxy's addresses, each attempt asking the
+     * proxy for {@code host:port} (the name unresolved); the first tunnel's channel is the connection.
+     */
     private static CompletableFuture<StreamConnection> connectTcp(String host, int port, ConnectOptions options) {
         EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
+        Class<? extends Channel> channelType = Transport.of(group).socketChannel();
+        SocketOptions.check(channelType, options.channelOptions());
         String tlsHost = options.serverHostname() != null ? options.serverHostname() : host;
-        Bootstrap bootstrap = bootstrap(group, Transport.of(group).socketChannel(), options, tlsHost, port)
-                .option(ChannelOption.TCP_NODELAY, true);
+        ProxyOptions proxy = options.proxy();
+        Function<InetSocketAddress, ChannelFuture> connector;
+        String resolveHost;
+        int resolvePort;
+        if (proxy == null) {
+            Bootstrap bootstrap = bootstrap(group, channelType, options, tlsHost, port, null)
+                    .option(ChannelOption.TCP_NODELAY, true);
+            connector = bootstrap::connect;
+            resolveHost = host;
+            resolvePort = port;
+        } else {
+            InetSocketAddress target = Proxies.target(host, port);
+            long timeoutMillis = options.connectTimeout().toMillis();
+            connector = proxyAddress -> bootstrap(group, channelType, options, tlsHost, port,
+                    channel -> Proxies.addHandler(channel, proxy, proxyAddress, timeoutMillis))
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .resolver(NoopAddressResolverGroup.INSTANCE) // the proxy resolves the target's name
+                    .connect(target);
+            resolveHost = proxy.host();
+            resolvePort = proxy.port();
+        }
         CompletableFuture<StreamConnection> result = new CompletableFuture<>();
         AtomicReference<CompletableFuture<Channel>> race = new AtomicReference<>();
-        resolve(host, port).thenCompose(addresses -> {
+        resolve(resolveHost, resolvePort).thenCompose(addresses -> {
             race.set(HappyEyeballs.connect(addresses, options.happyEyeballsDelay(), options.interleave(),
-                    bootstrap::connect, group.next()));
+                    connector, group.next()));
             if (result.isCancelled()) {
                 race.get().cancel(false);
             }
@@ -110,7 +155,9 @@ public final class Connector {
     private static CompletableFuture<StreamConnection> connectUnix(Path path, ConnectOptions options) {
         EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
         Transport transport = Transport.of(group);
-        Bootstrap bootstrap = bootstrap(group, transport.domainChannel(), options, options.serverHostname(), -1);
+        SocketOptions.check(transport.domainChannel(), options.channelOptions());
+        Bootstrap bootstrap = bootstrap(group, transport.domainChannel(), options, options.serverHostname(), -1,
+                null);
         CompletableFuture<StreamConnection> result = new CompletableFuture<>();
         ChannelFuture connect = bootstrap.connect(transport.domainAddress(path));
         connect.addListener(f -> {
@@ -128,15 +175,77 @@ public final class Connector {
         return result;
     }
 
+    /**
+     * Takes over a connected JDK socket channel: wraps it in Netty's NIO channel of its family, sets it up as a
+     * connection made here would be, and registers it with a NIO event loop.
+     */
+    private static CompletableFuture<StreamConnection> connectExisting(SocketChannel socket, ConnectOptions options) {
+        EventLoopGroup group = nioGroup(options);
+        SocketAddress remote;
+        try {
+            if (!socket.isOpen() || !socket.isConnected()) {
+                throw new IllegalArgumentException("the socket channel is not connected: " + socket);
+            }
+            remote = socket.getRemoteAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use the socket channel " + socket, e);
+        }
+        boolean unix = remote instanceof UnixDomainSocketAddress;
+        SocketOptions.check(unix ? NioDomainSocketChannel.class : NioSocketChannel.class, options.channelOptions());
+        Channel channel = unix ? new NioDomainSocketChannel(socket) : new NioSocketChannel(socket);
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        channel.config().setWriteBufferWaterMark(ChannelSetup.waterMark(options));
+        if (!unix) {
+            channel.config().setOption(ChannelOption.TCP_NODELAY, true);
+        }
+        InetSocketAddress inet = unix ? null : (InetSocketAddress) remote;
+        String tlsHost = options.serverHostname() != null ? options.serverHostname()
+                : inet != null ? inet.getAddress().getHostAddress() : null;
+        channel.pipeline().addLast(ChannelSetup.initializer(options, tlsHost, inet != null ? inet.getPort() : -1,
+                handler -> channel.attr(HANDLER).set(handler)));
+        CompletableFuture<StreamConnection> result = new CompletableFuture<>();
+        group.register(channel).addListener(f -> {
+            if (f.isSuccess()) {
+                whenReady(channel, result);
+            } else {
+                channel.unsafe().closeForcibly();
+                result.completeExceptionally(f.cause());
+            }
+        });
+        return result;
+    }
+
+    /**
+     * The NIO group an existing JDK channel runs on: the options' group, which must be a NIO one, or the default NIO
+     * group.
+     *
+     * @throws IllegalArgumentException when the options name an epoll or io_uring group or transport
+     */
+    static EventLoopGroup nioGroup(StreamOptions options) {
+        EventLoopGroup group = options.eventLoopGroup();
+        if (group != null) {
+            if (Transport.of(group) != Transport.NIO) {
+                throw new IllegalArgumentException("an existing java.nio channel runs on NIO: the options' event loop "
+                        + "group is " + Transport.of(group) + ", give a NIO group or none");
+            }
+            return group;
+        }
+        if (options.transport() != TransportType.AUTO && options.transport() != TransportType.NIO) {
+            throw new IllegalArgumentException("an existing java.nio channel runs on NIO, not on the transport asked "
+                    + "for: " + options.transport());
+        }
+        return Transport.groupOrDefault(null, TransportType.NIO);
+    }
+
     private static Bootstrap bootstrap(EventLoopGroup group, Class<? extends Channel> channelType,
-                                       ConnectOptions options, String tlsHost, int port) {
+                                       ConnectOptions options, String tlsHost, int port, Consumer<Channel> front) {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ChannelSetup.waterMark(options))
-                .handler(ChannelSetup.initializer(options, tlsHost, port,
+                .handler(ChannelSetup.initializer(options, tlsHost, port, front,
                         handler -> handler.connection().writer().channel().attr(HANDLER).set(handler)));
         if (options.localAddress() != null) {
             bootstrap.localAddress(options.localAddress());
@@ -144,7 +253,10 @@ public final class Connector {
         return bootstrap;
     }
 
-    /** Completes {@code result} with the channel's connection once it is ready (TLS done); closes it if cancelled. */
+    /**
+     * Completes {@code result} with the channel's connection once it is ready (a proxy's tunnel up, then TLS done);
+     * closes it if cancelled.
+     */
     private static void whenReady(Channel channel, CompletableFuture<StreamConnection> result) {
         // From the channel's attribute, not the pipeline: a channel that failed (a TLS handshake) before the race
         // handed it over has its handlers removed already, and its handler holds the reason.
@@ -153,7 +265,9 @@ public final class Connector {
             result.completeExceptionally(new ClosedChannelException());
             return;
         }
-        handler.ready().whenComplete((connection, error) -> {
+        // The proxy's failure is the cause to report (the stream handler only sees the channel close after it).
+        Proxies.tunnel(channel).thenCompose(up -> handler.ready()).whenComplete((connection, error) -> {
+            error = unwrap(error);
             if (error != null) {
                 result.completeExceptionally(error);
             } else if (!result.complete(connection)) {
@@ -169,6 +283,7 @@ public final class Connector {
         channel.config().setWriteBufferWaterMark(ChannelSetup.waterMark(options));
         StreamsChannelHandler handler = new StreamsChannelHandler(channel, options);
         channel.config().setAutoRead(true);
+        ChannelSetup.addWiretap(channel.pipeline(), options);
         channel.pipeline().addLast(handler);
         return handler.connection();
     }

@@ -4,14 +4,17 @@ import dev.streams.BlockingClientHandler;
 import dev.streams.ClientHandler;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 
 /**
  * Runs the user's handler for a connection and closes the connection (after a flush) when it is done. A failure is
- * logged once, at WARN, with the connection's name; it affects no other connection.
+ * logged once, at WARN, with the connection's name; it affects no other connection. A handler that ends with the
+ * connection's own loss (a reset, a TLS error, the idle timeout: the reader's failure) is no handler failure: the
+ * stream handler logged that loss already (at DEBUG, one line), so it is not logged again; one that ends with
+ * {@link ClosedChannelException} once its channel is closed (the peer left while it wrote) is one DEBUG line.
  */
 public final class Handlers {
 
@@ -38,9 +41,9 @@ public final class Handlers {
 
     /** Calls {@code handler} on a thread of {@code executor}; closes the connection when it returns. */
     public static void runBlocking(BlockingClientHandler handler, NettyStreamConnection connection,
-                                   Executor executor) {
+                                   BlockingExecutor executor) {
         try {
-            executor.execute(() -> {
+            executor.start(connection, () -> {
                 Throwable failure = null;
                 try {
                     handler.handle(connection.reader(), connection.writer());
@@ -57,9 +60,26 @@ public final class Handlers {
 
     private static void finish(NettyStreamConnection connection, Throwable failure) {
         if (failure != null) {
-            LOG.warn("{}: handler failed", connection, unwrap(failure));
+            Throwable cause = unwrap(failure);
+            if (cause instanceof ClosedChannelException && !connection.writer().channel().isOpen()) {
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{}: handler ended: {}", connection, String.valueOf(cause));
+                }
+            } else if (!causedBy(cause, connection.reader().exception())) {
+                LOG.warn("{}: handler failed", connection, cause);
+            } // else the connection's loss, which the stream handler logged when it happened
         }
         connection.writer().close();
+    }
+
+    /** Whether {@code loss} (the connection's failure, or null) is {@code t} or one of its first 16 causes. */
+    private static boolean causedBy(Throwable t, Throwable loss) {
+        for (int depth = 0; loss != null && t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t == loss) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -1,9 +1,11 @@
 package dev.streams.netty.internal;
 
 import dev.streams.StreamServer;
+import dev.streams.netty.ServerOptions;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
@@ -42,6 +44,8 @@ public final class NettyStreamServer implements StreamServer {
     private final Path socketFile;
     private volatile boolean serving;
     private volatile boolean closing;
+    /** Set once, before the server channels are bound; null for no limit. */
+    private volatile ConnectionLimiter limiter;
 
     /**
      * @param blockingExecutor where blocking handlers run (shut down once the server is done); null for none
@@ -63,6 +67,31 @@ public final class NettyStreamServer implements StreamServer {
         Channel channel = connection.writer().channel();
         clients.put(channel, connection);
         channel.closeFuture().addListener(untrack);
+    }
+
+    /**
+     * The handler for each of this server's channels (see {@link AcceptGuard}): accept errors are survived, and
+     * {@code maxConnections} is kept when it is not {@link ServerOptions#UNLIMITED_CONNECTIONS}.
+     * Call once, before binding.
+     *
+     * @param maxConnections the server's {@code maxConnections}
+     * @return the handler for {@code ServerBootstrap.handler}
+     */
+    public ChannelHandler serverChannelHandler(int maxConnections) {
+        if (maxConnections != ServerOptions.UNLIMITED_CONNECTIONS) {
+            limiter = new ConnectionLimiter(this, maxConnections);
+        }
+        return AcceptGuard.forServer(this, limiter);
+    }
+
+    /**
+     * The connections accepted and closed at once because {@code maxConnections} were open (0 without a limit).
+     *
+     * @return the count since the server started
+     */
+    public long refusedConnections() {
+        ConnectionLimiter limit = limiter;
+        return limit == null ? 0 : limit.refused();
     }
 
     public Executor blockingExecutor() {

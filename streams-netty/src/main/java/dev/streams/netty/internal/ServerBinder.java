@@ -6,10 +6,17 @@ import dev.streams.StreamServer;
 import dev.streams.netty.Endpoint;
 import dev.streams.netty.ServerOptions;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -18,7 +25,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +36,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,8 +44,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * The server side: binds an {@link Endpoint}'s sockets and serves each accepted connection with the user's handler
- * (on the event loop, or on a thread of its own for a blocking handler), once the connection is ready.
+ * The server side: binds an {@link Endpoint}'s sockets (or takes over one that is already bound) and serves each
+ * accepted connection with the user's handler (on the event loop, or on a thread of its own for a blocking handler),
+ * once the connection is ready.
  */
 public final class ServerBinder {
 
@@ -58,19 +69,28 @@ public final class ServerBinder {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(where, "where");
         Objects.requireNonNull(options, "options");
-        Executor executor = BlockingExecutor.create("streams-handler", options.blockingThreads());
-        return bind(where, options, executor, connection -> Handlers.runBlocking(handler, connection, executor));
+        BlockingExecutor executor = BlockingExecutor.create("streams-handler", options);
+        return executor.announce(bind(where, options, executor,
+                connection -> Handlers.runBlocking(handler, connection, executor)), options);
     }
 
     private static CompletableFuture<StreamServer> bind(Endpoint where, ServerOptions options,
                                                         Executor blockingExecutor,
                                                         Consumer<NettyStreamConnection> serve) {
         Tls.check(options.sslContext(), false);
+        if (where instanceof Endpoint.Connected) {
+            throw new IllegalArgumentException("a connected socket is for a connection, not a server: " + where);
+        }
+        if (where instanceof Endpoint.Listening) {
+            return serveExisting(((Endpoint.Listening) where).channel(), options, blockingExecutor, serve);
+        }
         EventLoopGroup group = Transport.groupOrDefault(options.eventLoopGroup(), options.transport());
         Transport transport = Transport.of(group);
         if (where instanceof Endpoint.Unix) {
             Path path = ((Endpoint.Unix) where).path();
             Class<? extends ServerChannel> channelType = transport.serverDomainChannel();
+            SocketOptions.check(channelType, options.serverChannelOptions());
+            SocketOptions.check(transport.domainChannel(), options.channelOptions());
             removeStaleSocket(path);
             NettyStreamServer server = new NettyStreamServer(blockingExecutor, options.startServing(), path);
             ServerBootstrap bootstrap = bootstrap(group, channelType, options, server, serve);
@@ -83,6 +103,8 @@ public final class ServerBinder {
         if (options.reusePort() && transport == Transport.NIO) {
             throw new IllegalArgumentException("reusePort needs the epoll or io_uring transport, not NIO");
         }
+        SocketOptions.check(transport.serverChannel(), options.serverChannelOptions());
+        SocketOptions.check(transport.socketChannel(), options.channelOptions());
         NettyStreamServer server = new NettyStreamServer(blockingExecutor, options.startServing(), null);
         ServerBootstrap bootstrap = bootstrap(group, transport.serverChannel(), options, server, serve)
                 .option(ChannelOption.SO_REUSEADDR, options.reuseAddress())
@@ -92,6 +114,46 @@ public final class ServerBinder {
         }
         CompletableFuture<StreamServer> result = new CompletableFuture<>();
         bindNext(bootstrap, addresses, 0, tcp.port(), server, result);
+        return result;
+    }
+
+    /**
+     * Takes over a bound JDK server socket channel: wraps it in Netty's NIO server channel of its family and
+     * registers it with a NIO event loop, which accepts on it at once (or once serving starts).
+     */
+    private static CompletableFuture<StreamServer> serveExisting(ServerSocketChannel socket, ServerOptions options,
+                                                                 Executor blockingExecutor,
+                                                                 Consumer<NettyStreamConnection> serve) {
+        EventLoopGroup group = Connector.nioGroup(options);
+        SocketAddress local;
+        try {
+            local = socket.isOpen() ? socket.getLocalAddress() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use the server socket channel " + socket, e);
+        }
+        if (local == null) {
+            throw new IllegalArgumentException("the server socket channel is not bound (or closed): " + socket);
+        }
+        boolean unix = local instanceof UnixDomainSocketAddress;
+        SocketOptions.check(unix ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class,
+                options.serverChannelOptions());
+        SocketOptions.check(unix ? NioDomainSocketChannel.class : NioSocketChannel.class, options.channelOptions());
+        ServerChannel channel = unix ? new NioServerDomainSocketChannel(socket) : new NioServerSocketChannel(socket);
+        NettyStreamServer server = new NettyStreamServer(blockingExecutor, options.startServing(), null);
+        ServerBootstrap bootstrap = bootstrap(group, () -> channel, options, server, serve);
+        if (!unix) {
+            bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+        }
+        CompletableFuture<StreamServer> result = new CompletableFuture<>();
+        bootstrap.register().addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                server.addServerChannel(f.channel());
+                result.complete(server);
+            } else {
+                server.close();
+                result.completeExceptionally(f.cause());
+            }
+        });
         return result;
     }
 
@@ -115,11 +177,19 @@ public final class ServerBinder {
     private static ServerBootstrap bootstrap(EventLoopGroup group, Class<? extends ServerChannel> channelType,
                                              ServerOptions options, NettyStreamServer server,
                                              Consumer<NettyStreamConnection> serve) {
-        return new ServerBootstrap()
+        return bootstrap(group, new ReflectiveChannelFactory<>(channelType), options, server, serve)
+                .option(ChannelOption.SO_BACKLOG, options.backlog());
+    }
+
+    private static ServerBootstrap bootstrap(EventLoopGroup group,
+                                             ChannelFactory<? extends ServerChannel> channelFactory,
+                                             ServerOptions options, NettyStreamServer server,
+                                             Consumer<NettyStreamConnection> serve) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, options.backlog())
+                .channelFactory(channelFactory)
                 .option(ChannelOption.AUTO_READ, options.startServing())
+                .handler(server.serverChannelHandler(options.maxConnections()))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ChannelSetup.waterMark(options))
                 .childHandler(ChannelSetup.initializer(options, null, -1, handler -> {
@@ -133,6 +203,15 @@ public final class ServerBinder {
                         }
                     });
                 }));
+        for (Map.Entry<ChannelOption<?>, Object> option : options.serverChannelOptions().entrySet()) {
+            setOption(bootstrap, option.getKey(), option.getValue()); // checked by SocketOptions.check
+        }
+        return bootstrap;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void setOption(ServerBootstrap bootstrap, ChannelOption<?> option, Object value) {
+        bootstrap.option((ChannelOption<Object>) option, value);
     }
 
     /**
@@ -151,10 +230,11 @@ public final class ServerBinder {
         if (address instanceof InetSocketAddress && ((InetSocketAddress) address).getPort() == 0 && port > 0) {
             address = new InetSocketAddress(((InetSocketAddress) address).getAddress(), port);
         }
-        bootstrap.bind(address).addListener((ChannelFuture f) -> {
+        SocketAddress target = address;
+        bootstrap.bind(target).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 server.close();
-                result.completeExceptionally(f.cause());
+                result.completeExceptionally(JdkExceptions.ofBind(f.cause(), target));
                 return;
             }
             server.addServerChannel(f.channel());

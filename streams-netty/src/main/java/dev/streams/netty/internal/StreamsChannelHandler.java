@@ -8,15 +8,22 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.DecoderException;
+import io.netty.channel.ChannelConfig;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -27,23 +34,36 @@ import javax.net.ssl.SSLException;
  * takes the reader's unread bytes back and hands them to the new {@link SslHandler}, which owns them from then on.
  *
  * <p><b>Events.</b> The connection is {@linkplain #ready() ready} once the channel is active and, with TLS in front,
- * the handshake is done. Input shutdown and {@code channelInactive} are EOF for the reader; {@code exceptionCaught}
- * fails the reader and closes the channel; {@code channelWritabilityChanged} releases the writer's drainers;
- * {@code channelReadComplete} flushes the writes made while reading. Removing the handler ends the stream as EOF
- * (unread bytes stay readable from the heap) and sends what was written before; later writes are dropped and
- * {@code drain()} fails.
+ * the handshake is done. Input shutdown, the peer's TLS close_notify ({@link SslCloseCompletionEvent}) and
+ * {@code channelInactive} are EOF for the reader (after close_notify the channel stays open until it is closed from
+ * this side, as after a TCP half-close); {@code exceptionCaught} and the {@linkplain IdleTimeout idle timeout} fail
+ * the reader (never EOF: {@code atEof()} stays false) and close the channel; {@code channelWritabilityChanged}
+ * releases the writer's drainers; {@code channelReadComplete} flushes the writes made while reading. Removing the
+ * handler ends the stream as EOF (unread bytes stay readable from the heap) and sends what was written before; later
+ * writes are dropped and {@code drain()} fails.
+ *
+ * <p><b>Logging.</b> The loss of a connection to an I/O error (a reset, a TLS error, the idle timeout) is an ordinary
+ * network event: one DEBUG line, no stack trace. Anything else that reaches {@code exceptionCaught} (an exception of
+ * a handler in the pipeline) is logged at WARN with the connection's name; running out of memory for the reader's
+ * bytes at WARN in one line.
  */
-public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter implements ReadControl {
+public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
 
     private static final InternalLogger LOG = InternalLoggerFactory.getInstance(StreamsChannelHandler.class);
 
     private final NettyStreamConnection connection;
     private final StreamOptions options;
     private final CompletableFuture<NettyStreamConnection> ready = new CompletableFuture<>();
+    /** {@link #applyReading}, as the task that other threads' changes of the reader's wish queue on the event loop. */
+    private final Runnable applyReading = this::applyReading;
 
     private ChannelHandlerContext ctx;
     private boolean activated;
     private boolean ended;
+    /** The peer's close_notify was received: EOF, and nothing more can come. */
+    private boolean tlsClosed;
+    /** The idle timeout's handler, once added (when the connection is ready); null without one. */
+    private IdleTimeout idleTimeout;
     private boolean inRead;
     private boolean flushAtReadComplete;
     /** The first error of the connection; event-loop only. */
@@ -52,18 +72,63 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
 
     /**
      * @param channel the channel this handler will be added to
-     * @param options the limit, and the TLS timeouts for STARTTLS
+     * @param options the limit, the idle timeout, and the TLS timeouts for STARTTLS
      */
     public StreamsChannelHandler(Channel channel, StreamOptions options) {
-        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(), this);
+        ReadControl control = new ReadControl() {
+            @Override
+            public void readingChanged() {
+                StreamsChannelHandler.this.readingChanged();
+            }
+
+            @Override
+            public void readerFailed(Throwable cause) {
+                StreamsChannelHandler.this.readerFailed(cause);
+            }
+        };
+        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(), control);
         this.connection = new NettyStreamConnection(reader, new ChannelStreamWriter(channel, this), this);
         this.options = options;
     }
 
-    /** The reader's back-pressure: the channel's autoRead. */
-    @Override
-    public void setReading(boolean reading) {
-        connection.writer().channel().config().setAutoRead(reading);
+    /**
+     * The reader's back-pressure: the channel's autoRead, set to what the reader wants when this runs, on the event
+     * loop (from another thread, in a task). Called after the reader released its lock: turning autoRead on runs
+     * every outbound handler's {@code read()}, which may deliver data at once (a {@code FlowControlHandler} does).
+     */
+    private void readingChanged() {
+        Channel channel = connection.writer().channel();
+        if (channel.eventLoop().inEventLoop()) {
+            applyReading();
+        } else {
+            try {
+                channel.eventLoop().execute(applyReading);
+            } catch (RejectedExecutionException loopShutDown) {
+                // the channel is gone with its event loop: nothing to read
+            }
+        }
+    }
+
+    private void applyReading() {
+        Boolean wanted = connection.reader().autoReadWanted(); // the latest decision, taken under the reader's lock
+        ChannelConfig config = connection.writer().channel().config();
+        if (wanted != null && config.isAutoRead() != wanted) {
+            config.setAutoRead(wanted);
+        }
+    }
+
+    /** The reader could not allocate memory for its bytes: it failed, and its connection closes. */
+    private void readerFailed(Throwable cause) {
+        Channel channel = connection.writer().channel();
+        if (channel.eventLoop().inEventLoop()) {
+            fail(cause);
+        } else {
+            try {
+                channel.eventLoop().execute(() -> fail(cause));
+            } catch (RejectedExecutionException loopShutDown) {
+                channel.close();
+            }
+        }
     }
 
     /** The connection over the channel. */
@@ -100,11 +165,13 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
         activated = true;
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         if (ssl == null) {
+            startIdleTimeout();
             ready.complete(connection);
             return;
         }
         ssl.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
+                startIdleTimeout(); // after the handshake, which has its own timeout
                 ready.complete(connection);
             } else {
                 ready.completeExceptionally(f.cause());
@@ -112,9 +179,32 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
         });
     }
 
+    /** Adds the idle timeout's handler in front of this one, when the options have one. On the event loop. */
+    private void startIdleTimeout() {
+        if (options.idleTimeout() != null && idleTimeout == null && !ended && !ctx.isRemoved()) {
+            idleTimeout = new IdleTimeout(this, options.idleTimeout());
+            ctx.pipeline().addBefore(ctx.name(), null, idleTimeout);
+        }
+    }
+
+    /** Called by {@link IdleTimeout}: nothing was read or written for {@code timeout}. */
+    void idle(Duration timeout) {
+        fail(new SocketTimeoutException(connectionName() + " idle for " + format(timeout)
+                + " (no byte read or written); closed by its idleTimeout"));
+    }
+
+    private static String format(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? String.format("%,d s", millis / 1000) : String.format("%,d ms", millis);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf) {
+            if (tlsClosed) {
+                ReferenceCountUtil.release(msg); // ours: no data follows close_notify, and the reader is at EOF
+                return;
+            }
             inRead = true;
             connection.reader().feedData((ByteBuf) msg); // the reader owns msg from here on
         } else {
@@ -127,7 +217,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
         inRead = false;
         if (flushAtReadComplete) {
             flushAtReadComplete = false;
-            connection.writer().flushNow(); // the writes made while reading, gathered in the writer's pending buffer
+            connection.writer().queue().flushNow(); // the writes made while reading, gathered by the writer
         }
         ctx.fireChannelReadComplete();
     }
@@ -145,6 +235,16 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             connection.reader().feedEof();
+            if (!ready.isDone()) {
+                // The peer left during the TLS handshake: nothing can complete it, so the socket would stay open
+                // until the handshake timeout. Closing fails the handshake (and ready()) now.
+                ctx.close();
+            }
+        } else if (evt instanceof SslCloseCompletionEvent && ((SslCloseCompletionEvent) evt).isSuccess() && !ended) {
+            // The peer's close_notify: the end of its data, as asyncio reads it. The channel stays open: a close()
+            // from this side sends our close_notify and closes (SslHandler's close), as after any EOF.
+            tlsClosed = true;
+            connection.reader().feedEof();
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -154,7 +254,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
         // A closing channel turns writable as its queue is dropped: that must not complete drainers (they fail at
         // channelInactive instead).
         if (ctx.channel().isActive() && ctx.channel().isWritable()) {
-            connection.writer().releaseDrainers();
+            connection.writer().queue().releaseDrainers();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -167,12 +267,40 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
         if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
             cause = cause.getCause(); // the TLS error itself, as the handshake future reports it
         }
+        if (cause instanceof OutOfMemoryError) {
+            // The allocator could not take a read: this connection cannot be served, the others go on.
+            cause = new IOException("out of memory while reading: " + cause.getMessage(), cause);
+        }
+        cause = JdkExceptions.ofConnection(cause); // the JDK's types on every transport
+        fail(cause);
+    }
+
+    /**
+     * The connection failed with {@code cause}: logged once (see the class comment), the reader fails (the bytes
+     * before stay readable), the channel closes, and {@link #end} fails the writer's drainers and waitClosed with it.
+     * On the event loop.
+     */
+    private void fail(Throwable cause) {
         if (error == null) {
             error = cause;
-            LOG.debug("{} failed", connectionName(), cause);
+            log(cause);
         }
         connection.reader().setException(cause);
-        ctx.close();
+        if (!ended) {
+            ctx.close(); // not after the handler was removed: the channel is the application's again
+        }
+    }
+
+    private void log(Throwable cause) {
+        if (cause instanceof IOException && cause.getCause() instanceof OutOfMemoryError) {
+            LOG.warn("{}: {}; closing the connection", connectionName(), cause.getMessage());
+        } else if (cause instanceof IOException) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: connection lost: {}", connectionName(), String.valueOf(cause));
+            }
+        } else {
+            LOG.warn("{}: exception in the pipeline; closing the connection", connectionName(), cause);
+        }
     }
 
     @Override
@@ -186,13 +314,23 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
         end();
     }
 
-    /** The connection ended: EOF (or the error) for the reader, closed for the writer. */
+    /**
+     * The connection ended: EOF for the reader, or its error (which is not EOF: asyncio's {@code connection_lost(exc)}
+     * feeds EOF only when {@code exc} is None); closed for the writer.
+     */
     private void end() {
         if (ended) {
             return;
         }
         ended = true;
-        connection.reader().feedEof();
+        if (idleTimeout != null && ctx.pipeline().context(idleTimeout) != null) {
+            ctx.pipeline().remove(idleTimeout); // its timer stops with it
+        }
+        if (error != null) {
+            connection.reader().setException(error); // failed already; this moves bytes read since to the heap
+        } else {
+            connection.reader().feedEof();
+        }
         connection.writer().connectionLost(error);
         ready.completeExceptionally(error != null ? error : new ClosedChannelException());
     }
@@ -214,8 +352,11 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter im
                         : remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getHostString() : null;
                 int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
                 SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
-                connection.writer().afterQueuedWrites(channel::flush); // what was written before leaves in plaintext
-                channel.pipeline().addBefore(ctx.name(), null, ssl);
+                connection.writer().queue().afterQueuedWrites(channel::flush); // what came before leaves in plaintext
+                channel.pipeline().addBefore(ChannelSetup.tlsPlace(channel.pipeline(), ctx.name()), null, ssl);
+                if (!context.isClient()) {
+                    channel.pipeline().addBefore(channel.pipeline().context(ssl).name(), null, new RenegotiationGuard());
+                }
                 ssl.handshakeFuture().addListener(f -> {
                     if (f.isSuccess()) {
                         done.complete(null);

@@ -1,5 +1,6 @@
 package dev.streams.netty.internal;
 
+import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.StreamOptions;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
@@ -16,7 +17,7 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * Makes the {@link SslHandler} of a connection: clients verify the server's host name (endpoint identification
- * {@code HTTPS}) and send it in SNI; only TLS 1.2 and 1.3 are enabled; the options' handshake and close_notify
+ * {@code HTTPS}) unless {@link ConnectOptions#hostnameVerification()} is off, and send it in SNI; only TLS 1.2 and 1.3 are enabled; the options' handshake and close_notify
  * timeouts apply.
  */
 public final class Tls {
@@ -40,7 +41,10 @@ public final class Tls {
         SSLEngine engine = handler.engine();
         SSLParameters parameters = engine.getSSLParameters();
         if (context.isClient()) {
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            // Off only when asked for by name (unsafe; ConnectOptions says why), whatever the context set. The JDK's
+            // engine keeps its algorithm when given null; an empty one turns the check off with either provider.
+            boolean verify = !(options instanceof ConnectOptions) || ((ConnectOptions) options).hostnameVerification();
+            parameters.setEndpointIdentificationAlgorithm(verify ? "HTTPS" : "");
         }
         List<String> enabled = new ArrayList<>(Arrays.asList(engine.getEnabledProtocols()));
         enabled.retainAll(PROTOCOLS);

@@ -21,6 +21,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
@@ -35,7 +38,8 @@ import java.util.function.Supplier;
  * The transports a stream can run on, and the shared default event loop group of each.
  *
  * <p>{@link TransportType#AUTO} is chosen once: native epoll when {@link Epoll#isAvailable()}, else NIO; the system
- * property {@code dev.streams.transport=nio} forces NIO. A user's group decides its own transport. io_uring classes
+ * property {@code dev.streams.transport=nio} forces NIO. On Linux, falling back to NIO is logged once at INFO with
+ * the reason (most often: the native jar for this architecture is not on the class or module path). A user's group decides its own transport. io_uring classes
  * are an optional dependency, so they are only touched (through suppliers) when io_uring is asked for.
  */
 public enum Transport {
@@ -48,6 +52,9 @@ public enum Transport {
             () -> NioServerDomainSocketChannel.class);
 
     private static final Map<Transport, EventLoopGroup> DEFAULT_GROUPS = new EnumMap<>(Transport.class);
+    private static final InternalLogger LOG = InternalLoggerFactory.getInstance(Transport.class);
+    /** Whether AUTO's fallback to NIO on Linux was logged (once per JVM). */
+    private static volatile boolean fallbackLogged;
 
     private final Supplier<Class<? extends IoHandler>> handlerType;
     private final Supplier<IoHandlerFactory> factory;
@@ -122,7 +129,19 @@ public enum Transport {
     /** Epoll when it is available (and not turned off by {@code -Ddev.streams.transport=nio}), else NIO. */
     public static Transport preferred() {
         String asked = System.getProperty("dev.streams.transport", "auto").toLowerCase(Locale.ROOT);
-        return !asked.equals("nio") && Epoll.isAvailable() ? EPOLL : NIO;
+        if (asked.equals("nio")) {
+            return NIO;
+        }
+        if (Epoll.isAvailable()) {
+            return EPOLL;
+        }
+        if (!fallbackLogged && PlatformDependent.normalizedOs().equals("linux")) {
+            fallbackLogged = true; // a race may log twice; no harm
+            Throwable cause = Epoll.unavailabilityCause();
+            LOG.info("native epoll is not available, using NIO: {} (netty-transport-native-epoll with classifier"
+                    + " linux-{} must be on the class or module path)", cause, PlatformDependent.normalizedArch());
+        }
+        return NIO;
     }
 
     /**
@@ -177,6 +196,7 @@ public enum Transport {
         synchronized (DEFAULT_GROUPS) {
             EventLoopGroup existing = DEFAULT_GROUPS.get(transport);
             if (existing == null || existing.isShuttingDown()) {
+                LogPreload.preload(); // before any of our event loops can meet a shortage of descriptors
                 existing = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory(
                         "streams-" + transport.name().toLowerCase(Locale.ROOT), true), transport.ioHandlerFactory());
                 DEFAULT_GROUPS.put(transport, existing);

@@ -3,6 +3,11 @@
  * {@code ByteBufStreamReader} (buffer, reads, the one copy, read-side back-pressure) → the user's future;
  * {@code ChannelStreamWriter} (writes, flush coalescing, {@code drain()} on writability) → socket.
  * {@code NettyStreamServer} tracks a server's sockets and connections, {@code Handlers} runs user handlers,
- * {@code Transport} picks epoll or NIO, {@code BlockingExecutor} supplies virtual threads.
+ * {@code Transport} picks epoll or NIO, {@code BlockingExecutor} runs blocking handlers on the chosen
+ * {@code BlockingScheduler}: {@code LoopCarrier} carries a handler's virtual thread on its connection's event loop,
+ * {@code VirtualThreads} reaches the JDK's virtual threads by reflection. On a server's listening channels,
+ * {@code AcceptGuard} survives failed accepts (out of descriptors) and {@code ConnectionLimiter} keeps
+ * {@code maxConnections}; on its TLS connections {@code RenegotiationGuard} refuses client renegotiation.
+ * {@code JdkExceptions} turns the transports' failures into the JDK's exception types.
  */
 package dev.streams.netty.internal;

@@ -12,9 +12,11 @@ import dev.streams.StreamConnection;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
 import dev.streams.StreamWriter;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
+import dev.streams.netty.testing.BlockingSchedulers;
 import dev.streams.netty.testing.TransportGroups;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -80,6 +82,10 @@ class EndToEndTest {
         return ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build();
     }
 
+    private static ServerOptions serverOptions(Transport transport, BlockingScheduler scheduler) {
+        return serverOptions(transport).toBuilder().blockingScheduler(scheduler).build();
+    }
+
     private static ConnectOptions clientOptions(Transport transport) {
         return ConnectOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build();
     }
@@ -126,10 +132,10 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource(TransportGroups.ALL)
-    void blockingEchoRoundTripWithManyLinesInFlight(Transport transport) throws Exception {
+    @MethodSource(BlockingSchedulers.WITH_TRANSPORTS)
+    void blockingEchoRoundTripWithManyLinesInFlight(Transport transport, BlockingScheduler scheduler) throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer(ECHO_BLOCKING, HOST, 0,
-                serverOptions(transport)));
+                serverOptions(transport, scheduler)));
         try (StreamConnection client = connect(server, transport)) {
             StringBuilder sent = new StringBuilder();
             for (int i = 0; i < 2000; i++) {
@@ -148,13 +154,13 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource(TransportGroups.ALL)
-    void halfCloseLetsTheServerAnswerAfterEof(Transport transport) throws Exception {
+    @MethodSource(BlockingSchedulers.WITH_TRANSPORTS)
+    void halfCloseLetsTheServerAnswerAfterEof(Transport transport, BlockingScheduler scheduler) throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
             byte[] all = await(reader.read(-1));
             assertThat(reader.atEof()).isTrue();
             writer.write(("got " + all.length + " bytes\n").getBytes(UTF_8));
-        }, HOST, 0, serverOptions(transport)));
+        }, HOST, 0, serverOptions(transport, scheduler)));
         try (StreamConnection client = connect(server, transport)) {
             assertThat(client.writer().canWriteEof()).isTrue();
             client.writer().write(new byte[100_000]);
@@ -364,10 +370,11 @@ class EndToEndTest {
     // ---------------------------------------------------------------------------------------------- server
 
     @ParameterizedTest
-    @MethodSource(TransportGroups.ALL)
-    void closeKeepsClientsAndCloseClientsEndsThemGracefully(Transport transport) throws Exception {
+    @MethodSource(BlockingSchedulers.WITH_TRANSPORTS)
+    void closeKeepsClientsAndCloseClientsEndsThemGracefully(Transport transport, BlockingScheduler scheduler)
+            throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer(ECHO_BLOCKING, HOST, 0,
-                serverOptions(transport)));
+                serverOptions(transport, scheduler)));
         int port = port(server);
         StreamConnection client = connect(server, transport);
         send(client, "one\n");
@@ -407,10 +414,10 @@ class EndToEndTest {
     }
 
     @ParameterizedTest
-    @MethodSource(TransportGroups.ALL)
-    void abortClientsResetsThem(Transport transport) throws Exception {
+    @MethodSource(BlockingSchedulers.WITH_TRANSPORTS)
+    void abortClientsResetsThem(Transport transport, BlockingScheduler scheduler) throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer(ECHO_BLOCKING, HOST, 0,
-                serverOptions(transport)));
+                serverOptions(transport, scheduler)));
         StreamConnection client = connect(server, transport);
         send(client, "one\n");
         assertThat(line(client)).isEqualTo("one\n");

@@ -21,9 +21,26 @@ public final class Internals {
     private Internals() {
     }
 
-    /** A standalone reader whose autoRead requests go to {@code control} (as a channel's would). */
+    /**
+     * A standalone reader whose autoRead requests go to {@code control} (as a channel's would): at each change it is
+     * told, the autoRead the reader wants then.
+     */
     public static ByteBufStreamReader readerWithControl(int limit, java.util.function.Consumer<Boolean> control) {
-        return new ByteBufStreamReader(limit, control::accept);
+        ByteBufStreamReader[] reader = new ByteBufStreamReader[1];
+        reader[0] = new ByteBufStreamReader(limit, new ReadControl() {
+            @Override
+            public void readingChanged() {
+                Boolean wanted = reader[0].autoReadWanted();
+                if (wanted != null) {
+                    control.accept(wanted);
+                }
+            }
+
+            @Override
+            public void readerFailed(Throwable cause) {
+            }
+        });
+        return reader[0];
     }
 
     /** The channel under a writer of {@code NettyStreams}. */

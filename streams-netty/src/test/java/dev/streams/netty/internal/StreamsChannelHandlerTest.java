@@ -179,14 +179,14 @@ class StreamsChannelHandlerTest {
     @Test
     void aWriteOfThePendingCapacityOrMoreGetsABufferOfItsOwnAfterTheGatheredOnes() {
         connection.writer().write("a".getBytes(US_ASCII));
-        connection.writer().write(new byte[ChannelStreamWriter.PENDING_CAPACITY]);
+        connection.writer().write(new byte[WriteQueue.PENDING_CAPACITY]);
         connection.writer().write("b".getBytes(US_ASCII));
         channel.runPendingTasks();
         List<Integer> sizes = new java.util.ArrayList<>();
         for (ByteBuf buf; (buf = channel.readOutbound()) != null; buf.release()) {
             sizes.add(buf.readableBytes());
         }
-        assertThat(sizes).containsExactly(1, ChannelStreamWriter.PENDING_CAPACITY, 1);
+        assertThat(sizes).containsExactly(1, WriteQueue.PENDING_CAPACITY, 1);
     }
 
     @Test
@@ -237,12 +237,12 @@ class StreamsChannelHandlerTest {
             holder[0].reader().readLine().thenAccept(line -> {
                 holder[0].writer().write("A".getBytes(US_ASCII));
                 // Does not fit next to "A": "A" is handed to the channel, whose handler writes "B".
-                holder[0].writer().write(new byte[ChannelStreamWriter.PENDING_CAPACITY]);
+                holder[0].writer().write(new byte[WriteQueue.PENDING_CAPACITY]);
             });
             reentrant.writeInbound(pooled("go\n"));
             List<String> sent = new java.util.ArrayList<>();
             for (ByteBuf buf; (buf = reentrant.readOutbound()) != null; buf.release()) {
-                sent.add(buf.readableBytes() == ChannelStreamWriter.PENDING_CAPACITY ? "X" : buf.toString(US_ASCII));
+                sent.add(buf.readableBytes() == WriteQueue.PENDING_CAPACITY ? "X" : buf.toString(US_ASCII));
             }
             assertThat(sent).containsExactly("A", "B", "X");
         } finally {

@@ -38,6 +38,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
+import dev.streams.netty.BlockingScheduler;
+import dev.streams.netty.testing.BlockingSchedulers;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +90,10 @@ class TlsTest {
 
     static Stream<SslProvider> providers() {
         return Stream.of(SslProvider.JDK, SslProvider.OPENSSL);
+    }
+
+    static Stream<Arguments> providersAndSchedulers() {
+        return providers().flatMap(p -> BlockingSchedulers.available().map(s -> Arguments.of(p, s)));
     }
 
     private static SslProvider check(SslProvider provider) {
@@ -234,8 +241,9 @@ class TlsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("providers")
-    void startTlsHandsTheBufferedClientHelloToTls(SslProvider provider) throws Exception {
+    @MethodSource("providersAndSchedulers")
+    void startTlsHandsTheBufferedClientHelloToTls(SslProvider provider, BlockingScheduler scheduler)
+            throws Exception {
         SslContext serverContext = serverContext(server, provider);
         AtomicInteger bufferedAtStartTls = new AtomicInteger(-1);
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
@@ -243,7 +251,7 @@ class TlsTest {
             bufferedAtStartTls.set(((ByteBufStreamReader) reader).buffered());
             await(((NettyStreamWriter) writer).startTls(serverContext, null));
             ECHO.handle(reader, writer);
-        }, HOST, 0, ServerOptions.builder().eventLoopGroup(group()).build()));
+        }, HOST, 0, ServerOptions.builder().eventLoopGroup(group()).blockingScheduler(scheduler).build()));
         Channel channel = null;
         try {
             // A client that puts "STARTTLS\n" and its ClientHello in one write: the line is queued unflushed in

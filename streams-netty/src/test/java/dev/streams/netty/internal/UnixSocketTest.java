@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.Endpoint;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
+import dev.streams.netty.testing.BlockingSchedulers;
 import dev.streams.netty.testing.TransportGroups;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Unix domain sockets on epoll and NIO: echo in both styles, typed addresses, the socket file's life. */
@@ -41,6 +44,10 @@ class UnixSocketTest {
         return Stream.of(Transport.EPOLL, Transport.NIO);
     }
 
+    static Stream<Arguments> transportsAndSchedulers() {
+        return transports().flatMap(t -> BlockingSchedulers.available().map(s -> Arguments.of(t, s)));
+    }
+
     private static ServerOptions serverOptions(Transport transport) {
         return ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build();
     }
@@ -50,14 +57,15 @@ class UnixSocketTest {
     }
 
     @ParameterizedTest
-    @MethodSource("transports")
-    void echoesInBothStylesAndRemovesTheSocketFileOnClose(Transport transport) throws Exception {
+    @MethodSource("transportsAndSchedulers")
+    void echoesInBothStylesAndRemovesTheSocketFileOnClose(Transport transport, BlockingScheduler scheduler)
+            throws Exception {
         Path async = dir.resolve("async.sock");
         Path blocking = dir.resolve("blocking.sock");
         StreamServer one = await(NettyStreams.startServer(EndToEndTest::echoAsync, Endpoint.unix(async),
                 serverOptions(transport)));
         StreamServer two = await(NettyStreams.startBlockingServer(EndToEndTest.ECHO_BLOCKING, Endpoint.unix(blocking),
-                serverOptions(transport)));
+                serverOptions(transport).toBuilder().blockingScheduler(scheduler).build()));
         try {
             assertThat(one.localAddresses()).containsExactly(UnixDomainSocketAddress.of(async));
             for (Path path : new Path[] {async, blocking}) {

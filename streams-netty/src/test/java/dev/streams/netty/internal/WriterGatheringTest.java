@@ -116,7 +116,7 @@ class WriterGatheringTest {
 
     @Test
     void aLargeWriteGetsItsOwnBufferBetweenTheGatheredOnes() throws Exception {
-        String large = "x".repeat(ChannelStreamWriter.PENDING_CAPACITY);
+        String large = "x".repeat(WriteQueue.PENDING_CAPACITY);
         CountDownLatch release = holdTheEventLoop();
         connection.writer().write("a".getBytes(US_ASCII));
         connection.writer().write(large.getBytes(US_ASCII));
@@ -130,7 +130,7 @@ class WriterGatheringTest {
     @Test
     void aLargeWriteRefusedAfterCloseTakesNothingAndHoldsNothing() throws Exception {
         connection.writer().close();
-        java.nio.ByteBuffer large = java.nio.ByteBuffer.allocate(2 * ChannelStreamWriter.PENDING_CAPACITY);
+        java.nio.ByteBuffer large = java.nio.ByteBuffer.allocate(2 * WriteQueue.PENDING_CAPACITY);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> connection.writer().write(large))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("close");
         assertThat(large.position()).as("nothing taken from the refused buffer").isZero();
@@ -175,7 +175,7 @@ class WriterGatheringTest {
             }
             otherWriteReturned.set(!other.isAlive());
         };
-        String large = "x".repeat(ChannelStreamWriter.PENDING_CAPACITY);
+        String large = "x".repeat(WriteQueue.PENDING_CAPACITY);
         client.eventLoop().submit(() -> connection.writer().write(large.getBytes(US_ASCII))).sync();
         client.eventLoop().submit(() -> { }).sync(); // the writer's task has written the other thread's bytes
         assertThat(otherWriteReturned).as("the other thread's write returned while the handler ran").isTrue();

@@ -16,11 +16,15 @@ import dev.streams.LimitOverrunException;
 import dev.streams.StreamConnection;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
+import dev.streams.netty.testing.BlockingSchedulers;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.internal.Transport;
 import dev.streams.netty.testing.TransportGroups;
+import java.util.Map;
+import java.util.EnumMap;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -35,9 +39,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -62,8 +67,9 @@ class CancellationUnderLoadTest {
     private static final boolean KNOWN_BUGS = Boolean.getBoolean("dev.streams.knownBugs");
     private static final int LIMIT = KNOWN_BUGS ? 16 * 1024 : 64 * 1024;
     private static byte[] stream;
-    private static StreamServer sender;
-    private static StreamServer echo;
+    /** The servers by scheduler: every test runs against each scheduler's. */
+    private static final Map<BlockingScheduler, StreamServer> SENDERS = new EnumMap<>(BlockingScheduler.class);
+    private static final Map<BlockingScheduler, StreamServer> ECHOES = new EnumMap<>(BlockingScheduler.class);
 
     @BeforeAll
     static void start() throws IOException {
@@ -74,9 +80,22 @@ class CancellationUnderLoadTest {
             stream[i] = r == 0 ? (byte) '\n' : r == 1 ? (byte) '\r' : (byte) ('a' + r % 26);
         }
         stream[SIZE - 1] = '\n'; // a line and a readUntil end with the stream, without waiting for EOF
-        ServerOptions options = ServerOptions.builder()
-                .eventLoopGroup(TransportGroups.group(Transport.preferred())).build();
-        sender = await(NettyStreams.startBlockingServer((reader, writer) -> {
+        for (BlockingScheduler scheduler : BlockingSchedulers.available().toArray(BlockingScheduler[]::new)) {
+            ServerOptions options = ServerOptions.builder().blockingScheduler(scheduler)
+                    .eventLoopGroup(TransportGroups.group(Transport.preferred())).build();
+            SENDERS.put(scheduler, start(options));
+            ECHOES.put(scheduler, await(NettyStreams.startBlockingServer((reader, writer) -> {
+                byte[] line;
+                while ((line = await(reader.readLine())).length > 0) {
+                    writer.write(line);
+                    await(writer.drain());
+                }
+            }, HOST, 0, options)));
+        }
+    }
+
+    private static StreamServer start(ServerOptions options) throws IOException {
+        return await(NettyStreams.startBlockingServer((reader, writer) -> {
             for (int at = 0; at < SIZE; at += 16 * 1024) {
                 writer.write(stream, at, Math.min(16 * 1024, SIZE - at));
                 await(writer.drain());
@@ -85,18 +104,12 @@ class CancellationUnderLoadTest {
                 await(reader.readLine()); // close only once the client has read everything (see KNOWN_BUGS)
             }
         }, HOST, 0, options));
-        echo = await(NettyStreams.startBlockingServer((reader, writer) -> {
-            byte[] line;
-            while ((line = await(reader.readLine())).length > 0) {
-                writer.write(line);
-                await(writer.drain());
-            }
-        }, HOST, 0, options));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (StreamServer server : new StreamServer[] {sender, echo}) {
+        for (StreamServer server : java.util.stream.Stream.concat(SENDERS.values().stream(),
+                ECHOES.values().stream()).toArray(StreamServer[]::new)) {
             server.close();
             within(server.waitClosed());
         }
@@ -117,14 +130,15 @@ class CancellationUnderLoadTest {
     private final AtomicLong timeouts = new AtomicLong();
     private final AtomicLong cancels = new AtomicLong();
 
-    @Test
-    void cancelledAndTimedOutReadsLoseNoByte() throws Exception {
+    @ParameterizedTest
+    @MethodSource(BlockingSchedulers.AVAILABLE)
+    void cancelledAndTimedOutReadsLoseNoByte(BlockingScheduler scheduler) throws Exception {
         String expected = hex(Rel.sha256().digest(stream));
         List<CompletableFuture<String>> readers = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
             long seed = 1000 + i;
             readers.add(CompletableFuture.supplyAsync(() -> {
-                try (StreamConnection connection = connect(sender)) {
+                try (StreamConnection connection = connect(SENDERS.get(scheduler))) {
                     String digest = readEverything(connection.reader(), new Random(seed));
                     connection.writer().write("done\n".getBytes(US_ASCII));
                     assertThat(await(connection.reader().read(-1))).as("EOF after the stream").isEmpty();
@@ -206,9 +220,10 @@ class CancellationUnderLoadTest {
         return hex(digest.digest());
     }
 
-    @Test
-    void aTimedOutAwaitLeavesTheStreamUsable() throws Exception {
-        try (StreamConnection client = connect(echo)) {
+    @ParameterizedTest
+    @MethodSource(BlockingSchedulers.AVAILABLE)
+    void aTimedOutAwaitLeavesTheStreamUsable(BlockingScheduler scheduler) throws Exception {
+        try (StreamConnection client = connect(ECHOES.get(scheduler))) {
             assertThatThrownBy(() -> await(client.reader().readLine(), Duration.ofMillis(50)))
                     .isInstanceOf(SocketTimeoutException.class);
             assertThatThrownBy(() -> await(client.reader().readExactly(5), Duration.ZERO))
@@ -220,9 +235,10 @@ class CancellationUnderLoadTest {
         }
     }
 
-    @Test
-    void anInterruptCancelsTheReadAndFreesTheWaitingSlot() throws Exception {
-        try (StreamConnection client = connect(echo)) {
+    @ParameterizedTest
+    @MethodSource(BlockingSchedulers.AVAILABLE)
+    void anInterruptCancelsTheReadAndFreesTheWaitingSlot(BlockingScheduler scheduler) throws Exception {
+        try (StreamConnection client = connect(ECHOES.get(scheduler))) {
             AtomicReference<CompletableFuture<byte[]>> read = new AtomicReference<>();
             CompletableFuture<Throwable> thrown = new CompletableFuture<>();
             Thread blocked = new Thread(() -> {

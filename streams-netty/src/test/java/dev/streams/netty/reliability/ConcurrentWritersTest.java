@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
 import dev.streams.StreamWriter;
+import dev.streams.netty.testing.BlockingSchedulers;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreamWriter;
 import dev.streams.netty.NettyStreams;
@@ -62,8 +64,9 @@ class ConcurrentWritersTest {
     }
 
     @ParameterizedTest
-    @MethodSource(TransportGroups.ALL)
-    void everyWritersRecordsArriveCompleteAndInOrder(Transport transport) throws Exception {
+    @MethodSource(BlockingSchedulers.WITH_TRANSPORTS)
+    void everyWritersRecordsArriveCompleteAndInOrder(Transport transport, BlockingScheduler scheduler)
+            throws Exception {
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
             EventLoop loop = ((NettyStreamWriter) writer).channel().eventLoop();
             CountDownLatch start = new CountDownLatch(1);
@@ -85,7 +88,8 @@ class ConcurrentWritersTest {
             // stopped reading (its buffer over the limit) can fail the connection (Netty 4.2.18; RELIABILITY.md,
             // "Known limits").
             await(reader.readLine());
-        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build()));
+        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport))
+                .blockingScheduler(scheduler).build()));
         ConnectOptions options = ConnectOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build();
         Map<Integer, Integer> next = new HashMap<>();
         long bytes = 0;

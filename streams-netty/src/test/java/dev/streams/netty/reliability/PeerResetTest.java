@@ -13,6 +13,8 @@ import dev.streams.IncompleteReadException;
 import dev.streams.StreamConnection;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
+import dev.streams.netty.testing.BlockingSchedulers;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
@@ -195,8 +197,9 @@ class PeerResetTest {
     }
 
     @ParameterizedTest
-    @MethodSource(TransportGroups.RESET_REPORTING)
-    void aResetInTheMiddleOfAServersBlockingReadExactly(Transport transport) throws Exception {
+    @MethodSource(BlockingSchedulers.WITH_RESET_REPORTING_TRANSPORTS)
+    void aResetInTheMiddleOfAServersBlockingReadExactly(Transport transport, BlockingScheduler scheduler)
+            throws Exception {
         CompletableFuture<Throwable> failed = new CompletableFuture<>();
         CompletableFuture<byte[]> after = new CompletableFuture<>();
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
@@ -212,7 +215,8 @@ class PeerResetTest {
                     after.completeExceptionally(again);
                 }
             }
-        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build()));
+        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport))
+                .blockingScheduler(scheduler).build()));
         try (Socket peer = new Socket(HOST, port(server))) {
             peer.getOutputStream().write(ABC);
             peer.getOutputStream().flush();

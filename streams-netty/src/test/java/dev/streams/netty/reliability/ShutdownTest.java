@@ -29,6 +29,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import dev.streams.netty.BlockingScheduler;
+import dev.streams.netty.testing.BlockingSchedulers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,8 +83,9 @@ class ShutdownTest {
     }
 
     @ParameterizedTest
-    @MethodSource(TransportGroups.ALL)
-    void closeClientsWithBusyHandlersLosesNothingWrittenBeforeIt(Transport transport) throws Exception {
+    @MethodSource(BlockingSchedulers.WITH_TRANSPORTS)
+    void closeClientsWithBusyHandlersLosesNothingWrittenBeforeIt(Transport transport, BlockingScheduler scheduler)
+            throws Exception {
         Map<Integer, CompletableFuture<Long>> accepted = new ConcurrentHashMap<>();
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
             CompletableFuture<Long> total = accepted.computeIfAbsent(
@@ -101,7 +104,8 @@ class ShutdownTest {
             } catch (IllegalStateException | IOException closed) {
                 total.complete(written);
             }
-        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build()));
+        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport))
+                .blockingScheduler(scheduler).build()));
 
         ConnectOptions options = ConnectOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build();
         List<StreamConnection> clients = new ArrayList<>();
@@ -148,12 +152,13 @@ class ShutdownTest {
                 .collect(Collectors.toSet());
     }
 
-    @Test
-    void afterShutdownDefaultGroupNoThreadOfOursRemains() throws Exception {
+    @ParameterizedTest
+    @MethodSource(BlockingSchedulers.AVAILABLE)
+    void afterShutdownDefaultGroupNoThreadOfOursRemains(BlockingScheduler scheduler) throws Exception {
         Set<Thread> nonDaemonBefore = nonDaemonThreads();
         StreamServer server = await(NettyStreams.startBlockingServer((reader, writer) -> {
             writer.write(await(reader.readLine()));
-        }, HOST, 0));
+        }, HOST, 0, ServerOptions.builder().blockingScheduler(scheduler).build()));
         try (StreamConnection client = await(NettyStreams.openConnection(HOST, port(server)))) {
             client.writer().write("ping\n".getBytes(UTF_8));
             assertThat(await(client.reader().readLine())).isEqualTo("ping\n".getBytes(UTF_8));

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
 import dev.streams.StreamWriter;
+import dev.streams.netty.testing.BlockingSchedulers;
+import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
@@ -18,8 +20,9 @@ import dev.streams.netty.testing.TransportGroups;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -39,8 +42,9 @@ class WriteCloseRaceTest {
         TransportGroups.shutdown();
     }
 
-    @Test
-    void aWriteThatReturnedIsNotLostToAConcurrentClose() throws Exception {
+    @ParameterizedTest
+    @MethodSource(BlockingSchedulers.AVAILABLE)
+    void aWriteThatReturnedIsNotLostToAConcurrentClose(BlockingScheduler scheduler) throws Exception {
         Transport transport = Transport.preferred();
         AtomicReference<CompletableFuture<StreamWriter>> writers = new AtomicReference<>();
         AtomicReference<CompletableFuture<Long>> accepted = new AtomicReference<>();
@@ -60,7 +64,8 @@ class WriteCloseRaceTest {
             } catch (IllegalStateException | java.io.IOException closed) {
                 total.complete(written); // write() refused, or drain() saw the connection end
             }
-        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build()));
+        }, HOST, 0, ServerOptions.builder().eventLoopGroup(TransportGroups.group(transport))
+                .blockingScheduler(scheduler).build()));
         ConnectOptions options = ConnectOptions.builder().eventLoopGroup(TransportGroups.group(transport)).build();
         long lost = 0;
         long total = 0;

@@ -1,0 +1,213 @@
+package dev.streams.netty.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+/**
+ * The hand-off queue of one connection's {@link WriteQueue}: the buffers written from threads other than the event
+ * loop, on their way to it. Made by the first such write, so that connections served on the event loop carry none.
+ *
+ * <p><b>Buffer ownership.</b> The queue owns each buffer from the moment a write adds it until the event loop takes
+ * the whole queue ({@link #takeAll}) and hands the buffers to the channel, or until {@link #releaseAll} releases
+ * them because the connection is gone. Small writes are gathered: consecutive writes share the last buffer
+ * ({@link #tail}) while it has room; the event loop's taking the queue closes that buffer to further writes.
+ *
+ * <p><b>Threads.</b> Writes take the {@link WriterState}'s lock to check that the writer takes them and queue their
+ * bytes in one step; the event loop takes it to take the queue. Everything but {@link #bytes()} and the fields
+ * marked "event loop only" is guarded by that lock.
+ */
+final class HandOff {
+
+    private static final AtomicLongFieldUpdater<HandOff> BYTES = AtomicLongFieldUpdater.newUpdater(HandOff.class,
+            "bytes");
+
+    private final WriterState state;
+    private final ByteBufAllocator alloc;
+
+    /** The queued buffers, in order. Guarded by the lock. */
+    private ArrayDeque<ByteBuf> buffers = new ArrayDeque<>(4);
+    /** The last of {@link #buffers} while later writes may still be added to it. Guarded by the lock. */
+    private ByteBuf tail;
+    /** The emptied queue of the last batch, swapped in at the next one. Event loop only. */
+    private ArrayDeque<ByteBuf> spare;
+    /** True while the event loop writes a batch out. Event loop only. */
+    boolean writing;
+    /** The bytes queued: they count against the high water mark in {@code drain()}. */
+    private volatile long bytes;
+
+    HandOff(WriterState state, ByteBufAllocator alloc) {
+        this.state = state;
+        this.alloc = alloc;
+    }
+
+    /**
+     * A write from a thread other than the event loop: {@code len} bytes of {@code array} at {@code off}, or the
+     * remaining bytes of {@code nio} (consumed, also when they are dropped because the peer is gone). Small writes are
+     * gathered into the last buffer; a large one is copied into a buffer of its own before the lock is taken.
+     *
+     * @return true when bytes were queued (the caller has the event loop take them)
+     * @throws IllegalStateException after close() or writeEof()
+     */
+    boolean write(byte[] array, int off, int len, ByteBuffer nio) {
+        if (len >= WriteQueue.PENDING_CAPACITY) {
+            return writeWhole(array, off, len, nio);
+        }
+        synchronized (state) {
+            state.checkOpen();
+            if (len > 0 && state.lost() == null) {
+                WriteQueue.copy(bufferFor(len), array, off, len, nio);
+                added(len);
+                return true;
+            }
+        }
+        if (nio != null) {
+            nio.position(nio.limit()); // nothing to send, or the peer is gone: drain() reports why
+        }
+        return false;
+    }
+
+    /**
+     * A buffer written without a copy: the queue owns it from the call on (it is never gathered into), and releases it
+     * when the write is refused (then throws) or dropped.
+     *
+     * @return true when it was queued
+     * @throws IllegalStateException after close() or writeEof()
+     */
+    boolean writeOwned(ByteBuf data) {
+        synchronized (state) {
+            try {
+                state.checkOpen();
+            } catch (IllegalStateException refused) {
+                data.release(); // refused: never queued
+                throw refused;
+            }
+            if (!data.isReadable() || state.lost() != null) {
+                data.release(); // nothing to send, or the peer is gone: drain() reports why
+                return false;
+            }
+            buffers.add(data); // the queue owns it from here on
+            tail = null; // not ours to write into: the next write starts a new buffer
+            added(data.readableBytes());
+            return true;
+        }
+    }
+
+    /**
+     * Each array in turn, in one step under the lock (no other thread's write comes between them).
+     *
+     * @return true when bytes were queued
+     * @throws IllegalStateException after close() or writeEof()
+     */
+    boolean writeLines(List<byte[]> lines) {
+        boolean queued = false;
+        synchronized (state) {
+            state.checkOpen();
+            for (byte[] line : lines) {
+                if (line.length > 0 && state.lost() == null) { // once the peer is gone the lines are dropped
+                    bufferFor(line.length).writeBytes(line);
+                    added(line.length);
+                    queued = true;
+                }
+            }
+        }
+        return queued;
+    }
+
+    /**
+     * A large write: copied into a buffer of its own before the lock is taken (the event loop takes it too), which
+     * goes to the end of the queue (the queue owns it from then on), or is released when the write is refused.
+     */
+    private boolean writeWhole(byte[] array, int off, int len, ByteBuffer nio) {
+        ByteBuf own = alloc.ioBuffer(len);
+        WriteQueue.copy(own, array, off, len, nio);
+        synchronized (state) {
+            try {
+                state.checkOpen();
+            } catch (IllegalStateException refused) {
+                own.release(); // never handed over
+                throw refused;
+            }
+            if (state.lost() != null) {
+                own.release(); // the peer is gone: drain() reports why
+                return false;
+            }
+            buffers.add(own); // the queue owns it from here on
+            tail = null; // full: the next write starts a new buffer
+            added(len);
+            return true;
+        }
+    }
+
+    /** The bytes queued, for {@code drain()}; read without the lock. */
+    long bytes() {
+        return bytes;
+    }
+
+    /**
+     * The buffer with room for {@code len} more bytes: the last one while it has room, else a new one at the end of
+     * the queue, which owns it from then on. Under the lock.
+     */
+    private ByteBuf bufferFor(int len) {
+        ByteBuf last = tail;
+        if (last != null && last.capacity() - last.writerIndex() >= len) {
+            return last;
+        }
+        ByteBuf buf = alloc.ioBuffer(Math.max(len, WriteQueue.PENDING_CAPACITY));
+        buffers.add(buf);
+        tail = buf;
+        return buf;
+    }
+
+    /** Counts {@code len} bytes just written into the queue, for {@code drain()}. Under the lock. */
+    private void added(int len) {
+        BYTES.addAndGet(this, len);
+    }
+
+    /** Counts {@code len} bytes gone from the queue (written to the channel or released). */
+    void removed(int len) {
+        BYTES.addAndGet(this, -len);
+    }
+
+    /**
+     * Takes every queued buffer, in order, under the lock: the caller owns them from now on (and counts each one
+     * {@link #removed} once it is gone), and no write adds to those buffers any more. On the event loop, or on the
+     * handler thread it carries ({@code carried}: waiting for the lock may park that thread, which may then resume off
+     * its loop and must take nothing).
+     *
+     * @param carried for the carried thread, its writes (checked under the lock); null on the event loop
+     * @return the buffers, or null when there were none (or the carried thread is no longer on its loop)
+     */
+    ArrayDeque<ByteBuf> takeAll(CarriedWrites carried) {
+        synchronized (state) {
+            ArrayDeque<ByteBuf> batch = buffers;
+            if (batch.isEmpty() || carried != null && !carried.onThisThread()) {
+                return null;
+            }
+            tail = null;
+            buffers = spare != null ? spare : new ArrayDeque<>(4);
+            spare = null;
+            return batch;
+        }
+    }
+
+    /** Gives back an emptied batch for reuse by the next {@link #takeAll}. Event loop only. */
+    void recycle(ArrayDeque<ByteBuf> emptied) {
+        spare = emptied;
+    }
+
+    /**
+     * Releases what is still queued: it will never be written. Called once the queue was detached from its writer
+     * (under the lock), so that no write can add to it any more.
+     */
+    void releaseAll() {
+        ByteBuf unsent;
+        while ((unsent = buffers.poll()) != null) {
+            removed(unsent.readableBytes());
+            unsent.release(); // the queue owned it
+        }
+    }
+}
