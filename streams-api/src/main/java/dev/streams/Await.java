@@ -144,7 +144,8 @@ public final class Await {
         }
     }
 
-    private static void checkMayBlock() {
+    /** Throws {@link IllegalStateException} on a thread that must not block (an event loop). */
+    static void checkMayBlock() {
         for (BlockingGuard guard : GUARDS) {
             if (guard.mustNotBlock()) {
                 throw new IllegalStateException("await() on an event-loop thread would deadlock it: "

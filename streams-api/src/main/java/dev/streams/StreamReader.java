@@ -1,5 +1,7 @@
 package dev.streams;
 
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -43,6 +45,20 @@ public interface StreamReader {
      * @return the bytes; empty at EOF
      */
     CompletableFuture<byte[]> read(int n);
+
+    /**
+     * Reads into the caller's memory: waits like {@link #read(int)} until at least one byte (or EOF) is there, then
+     * copies up to {@code dst.remaining()} bytes into {@code dst} and advances its position. No array is allocated.
+     * Nothing is copied until the future completes, so a cancelled or timed-out read leaves {@code dst} and the
+     * buffered bytes as they were; while the read waits, {@code dst} belongs to the reader (do not touch it until the
+     * future completes).
+     *
+     * @param dst where the bytes go; with nothing remaining the answer is 0 at once
+     * @return the number of bytes copied; -1 at EOF
+     * @throws NullPointerException     when {@code dst} is null
+     * @throws IllegalArgumentException when {@code dst} is read-only
+     */
+    CompletableFuture<Integer> read(ByteBuffer dst);
 
     /**
      * Reads exactly {@code n} bytes.
@@ -125,5 +141,28 @@ public interface StreamReader {
      */
     default CompletableFuture<Void> forEachLine(Function<byte[], ? extends CompletionStage<?>> action) {
         return LineLoop.run(this, action);
+    }
+
+    /**
+     * A blocking {@link InputStream} over this reader, for code that takes one ({@code BufferedReader},
+     * {@code GZIPInputStream}, {@code DataInputStream}, a parser):
+     *
+     * <pre>{@code
+     * BufferedReader lines = new BufferedReader(new InputStreamReader(
+     *         new GZIPInputStream(reader.asInputStream()), UTF_8));
+     * }</pre>
+     *
+     * <p>{@code read} blocks like {@link Await#await} (for at least one byte; -1 at EOF) and refuses on an event-loop
+     * thread with {@link IllegalStateException}; it throws the connection's failure as the {@link java.io.IOException}
+     * it is (a reset is a {@link java.net.SocketException}), and an interrupt as
+     * {@link java.io.InterruptedIOException} (no byte lost). It never throws {@link java.io.EOFException} itself:
+     * EOF is -1, and {@code DataInputStream} turns that into its own {@code EOFException} where it should.
+     * {@code available()} is 0. Closing the stream closes only the view (later reads throw); the connection stays
+     * open. Do not mix it with a read that is waiting on the reader.
+     *
+     * @return a new view; each call makes another over the same bytes
+     */
+    default InputStream asInputStream() {
+        return new ReaderInputStream(this);
     }
 }

@@ -1,5 +1,6 @@
 package dev.streams;
 
+import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -136,4 +137,28 @@ public interface StreamWriter {
      * @return the session once the handshake has completed; empty on a plain connection
      */
     Optional<SSLSession> sslSession();
+
+    /**
+     * A blocking {@link OutputStream} over this writer, for code that takes one ({@code DataOutputStream},
+     * {@code GZIPOutputStream}, a serializer):
+     *
+     * <pre>{@code
+     * DataOutputStream out = new DataOutputStream(new BufferedOutputStream(writer.asOutputStream()));
+     * out.writeInt(42);
+     * out.flush();                      // waits for drain()
+     * }</pre>
+     *
+     * <p>{@code write} queues the bytes, then waits while more than the high water mark is queued (as a socket's
+     * stream blocks while its send buffer is full), so a writer that outpaces its peer never queues without bound.
+     * {@code flush()} waits for {@link #drain()}. {@code close()} is the writer's {@link #close()}. Every call refuses
+     * on an event-loop thread with {@link IllegalStateException}, as {@link Await#await} does; failures are the
+     * connection's {@link java.io.IOException} (once the peer is gone, the next write or flush throws it), and a
+     * write after the writer was closed is an {@code IOException}. Each write is a write of the writer: wrap the view
+     * in a {@code BufferedOutputStream} when writing a few bytes at a time.
+     *
+     * @return a new view over this writer
+     */
+    default OutputStream asOutputStream() {
+        return new WriterOutputStream(this);
+    }
 }

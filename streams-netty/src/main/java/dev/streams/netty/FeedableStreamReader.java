@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
  * parsed from memory). The readers of connections are fed the same way by their channel handler, but are not
  * {@code FeedableStreamReader}s: only {@code newReader} returns a reader that user code can feed.
  */
-public interface FeedableStreamReader extends StreamReader {
+public interface FeedableStreamReader extends NettyStreamReader {
 
     /**
      * Appends bytes. <b>Ownership of {@code data} passes to the reader</b>, which releases it once its bytes are read

@@ -1,15 +1,31 @@
 package dev.streams.netty;
 
 import dev.streams.StreamWriter;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The writer of a Netty connection: a {@link StreamWriter} plus STARTTLS and the channel underneath. Every writer
- * this library makes is one (cast a handler's {@code StreamWriter} to reach STARTTLS).
+ * The writer of a Netty connection: a {@link StreamWriter} plus writes that hand a {@link ByteBuf} over without a copy,
+ * STARTTLS and the channel underneath. Every writer this library makes is one (cast a handler's
+ * {@code StreamWriter}).
  */
 public interface NettyStreamWriter extends StreamWriter {
+
+    /**
+     * Queues {@code data}'s readable bytes without copying them: <b>ownership of {@code data} passes to the writer</b>
+     * with the call, which releases it once it is written, when the connection ends before that, or at once when the
+     * write is refused or dropped. The caller must not touch {@code data} afterwards (retain it first to keep it).
+     * Ordered with the other writes, and counted against the water marks like them; otherwise as
+     * {@link #write(byte[])}.
+     *
+     * @param data the bytes, owned by the writer from now on
+     * @throws NullPointerException  when {@code data} is null
+     * @throws IllegalStateException after {@link #close()}, {@link #abort()} or {@link #writeEof()} ({@code data} is
+     *                               released)
+     */
+    void write(ByteBuf data);
 
     /**
      * Upgrades the live connection to TLS in place (STARTTLS), like asyncio's {@code StreamWriter.start_tls}.

@@ -30,6 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <ul>
  *   <li>{@code streamsReader}: the standalone reader, {@code feedData} + {@code readLine().getNow()}.</li>
+ *   <li>{@code streamsReaderBuf}: the same with {@code readLineBuf()} (a retained slice per line, no copy).</li>
  *   <li>{@code streamsChannel}: the same through {@code NettyStreams.attach} on an {@link EmbeddedChannel}.</li>
  *   <li>{@code nettyLineDecoder}: {@link LineBasedFrameDecoder} on an {@link EmbeddedChannel}, each frame (a
  *       retained slice) handed on and released.</li>
@@ -67,6 +68,18 @@ public class ReadLineBenchmark extends DecoderComparison {
         reader.feedData(read());
         for (int i = 0; i < LINES; i++) {
             bh.consume(reader.readLine().getNow(null));
+        }
+    }
+
+    /** {@code readLineBuf()}: each line a retained slice of the chunk, released here (what a ByteBuf-tier echo does). */
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public void streamsReaderBuf(Blackhole bh) {
+        reader.feedData(read());
+        for (int i = 0; i < LINES; i++) {
+            ByteBuf line = reader.readLineBuf().getNow(null);
+            bh.consume(line.readableBytes());
+            line.release(); // the caller owns each line
         }
     }
 

@@ -2,12 +2,13 @@ package dev.streams.netty.internal;
 
 import dev.streams.IncompleteReadException;
 import dev.streams.LimitOverrunException;
-import dev.streams.StreamReader;
 import dev.streams.netty.FeedableStreamReader;
+import dev.streams.netty.NettyStreamReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Buffer ownership.</b> {@link #feedData(ByteBuf)} hands each buffer to this reader. While the stream is live
  * the bytes stay in the network buffers (one buffer, or a {@link CompositeByteBuf} of several, never merged by
- * copying) until a read copies them into the caller's {@code byte[]}; a buffer is released as soon as all its bytes
- * were read. At EOF or failure the bytes still unread are copied to an unpooled heap array and the network buffers
+ * copying) until a read takes them: copied into a new {@code byte[]} or the caller's {@code ByteBuffer}, or handed
+ * over as slices that the caller owns ({@link NettyStreamReader}); see {@link ReadBuffers}. A buffer is released as
+ * soon as all its bytes were read. At EOF or failure the bytes still unread are copied to an unpooled heap array and the network buffers
  * are released, so a reader that is never read to the end holds no pooled memory once its connection is gone.
  *
  * <p><b>Threads.</b> Reads come from any thread, data from the event loop; one lock (the reader's monitor) guards the
@@ -38,7 +40,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code FeedableStreamReader} reaches them on a live socket): only {@link Standalone}, made by
  * {@code NettyStreams.newReader}, is a {@code FeedableStreamReader}.
  */
-public class ByteBufStreamReader implements StreamReader {
+public class ByteBufStreamReader implements NettyStreamReader {
 
     static final int READ = 0;
     static final int READ_ALL = 1;
@@ -46,10 +48,15 @@ public class ByteBufStreamReader implements StreamReader {
     static final int UNTIL = 3;
     static final int LINE = 4;
 
+    /** The answer is a new {@code byte[]}. */
+    static final int ARRAY = 0;
+    /** The answer is a {@code ByteBuf} the caller owns: slices of the network buffers, no copy. */
+    static final int BUF = 1;
+    /** The bytes are copied into the caller's {@code ByteBuffer}; the answer is their count. */
+    static final int INTO = 2;
+
     private static final byte[] EMPTY = new byte[0];
     private static final byte[][] NEWLINE = {{'\n'}};
-    /** Components kept before a composite buffer merges them (a copy); high, since merging is what we avoid. */
-    private static final int MAX_COMPONENTS = 1024;
     /** {@link #pendingSignals}: the wanted autoRead changed. */
     private static final int READING_CHANGED = 1;
     /** {@link #pendingSignals}: the reader failed by itself (out of memory). */
@@ -63,9 +70,9 @@ public class ByteBufStreamReader implements StreamReader {
     private ByteBuf buffer = Unpooled.EMPTY_BUFFER;
     private boolean eof;
     private Throwable failure;
-    private ReadFuture waiter;
+    private ReadFuture<?> waiter;
     private boolean reading = true;
-    /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link #ownDirectBuffer}. */
+    /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link ReadBuffers#ownDirectBuffer}. */
     private boolean copyThroughNio;
     /**
      * What the control must be told once the lock is released ({@link #READING_CHANGED}, {@link #FAILED_ITSELF}); the
@@ -95,22 +102,69 @@ public class ByteBufStreamReader implements StreamReader {
         if (n == 0) {
             return CompletableFuture.completedFuture(EMPTY);
         }
-        return submit(n < 0 ? READ_ALL : READ, n, null);
+        return submit(n < 0 ? READ_ALL : READ, n, null, ARRAY, null);
+    }
+
+    @Override
+    public CompletableFuture<Integer> read(ByteBuffer dst) {
+        Objects.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst is read-only: " + dst);
+        }
+        if (!dst.hasRemaining()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return submit(READ, dst.remaining(), null, INTO, dst);
     }
 
     @Override
     public CompletableFuture<byte[]> readExactly(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("readExactly size < 0: " + n);
-        }
-        if (n == 0) {
-            return CompletableFuture.completedFuture(EMPTY);
-        }
-        return submit(EXACTLY, n, null);
+        checkExactly(n);
+        return n == 0 ? CompletableFuture.completedFuture(EMPTY) : submit(EXACTLY, n, null, ARRAY, null);
     }
 
     @Override
     public CompletableFuture<byte[]> readUntil(byte[]... separators) {
+        return submit(UNTIL, 0, checkSeparators(separators), ARRAY, null);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readLine() {
+        return submit(LINE, 0, NEWLINE, ARRAY, null);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> readBuf(int n) {
+        if (n == 0) {
+            return CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER);
+        }
+        return submit(n < 0 ? READ_ALL : READ, n, null, BUF, null);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> readExactlyBuf(int n) {
+        checkExactly(n);
+        return n == 0 ? CompletableFuture.completedFuture(Unpooled.EMPTY_BUFFER) : submit(EXACTLY, n, null, BUF, null);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> readUntilBuf(byte[]... separators) {
+        return submit(UNTIL, 0, checkSeparators(separators), BUF, null);
+    }
+
+    @Override
+    public CompletableFuture<ByteBuf> readLineBuf() {
+        return submit(LINE, 0, NEWLINE, BUF, null);
+    }
+
+    private static void checkExactly(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("readExactly size < 0: " + n);
+        }
+    }
+
+    /** The separators, checked and copied (the caller may change its arrays afterwards). */
+    private static byte[][] checkSeparators(byte[]... separators) {
         Objects.requireNonNull(separators, "separators");
         if (separators.length == 0) {
             throw new IllegalArgumentException("no separator given");
@@ -123,26 +177,27 @@ public class ByteBufStreamReader implements StreamReader {
             }
             copy[i] = separator.clone();
         }
-        return submit(UNTIL, 0, copy);
+        return copy;
     }
 
-    @Override
-    public CompletableFuture<byte[]> readLine() {
-        return submit(LINE, 0, NEWLINE);
-    }
-
-    private CompletableFuture<byte[]> submit(int kind, int n, byte[][] separators) {
+    /**
+     * Answers a read at once when the buffer can, else makes it the waiting read.
+     *
+     * @param form what the answer is made of: {@link #ARRAY} ({@code byte[]}), {@link #BUF} ({@code ByteBuf}) or
+     *             {@link #INTO} (an {@code Integer} count, the bytes copied into {@code dst})
+     */
+    private <T> CompletableFuture<T> submit(int kind, int n, byte[][] separators, int form, ByteBuffer dst) {
         Object outcome;
-        ReadFuture waiting = null;
+        ReadFuture<T> waiting = null;
         int signals;
         Throwable failed;
         synchronized (this) {
-            outcome = answer(kind, n, separators, 0);
+            outcome = answer(kind, n, separators, 0, form, dst);
             if (outcome == null) {
                 if (waiter != null) {
                     outcome = new IllegalStateException("another read is already waiting on this stream");
                 } else {
-                    waiting = new ReadFuture(this, kind, n, separators, scanFrom(separators));
+                    waiting = new ReadFuture<>(this, kind, n, separators, scanFrom(separators), form, dst);
                     waiter = waiting;
                 }
             } else if (waiter != null) {
@@ -155,12 +210,7 @@ public class ByteBufStreamReader implements StreamReader {
             failed = failure;
         }
         signal(signals, failed);
-        if (waiting != null) {
-            return waiting;
-        }
-        return outcome instanceof byte[]
-                ? CompletableFuture.completedFuture((byte[]) outcome)
-                : CompletableFuture.failedFuture((Throwable) outcome);
+        return waiting != null ? waiting : ReadFuture.answered(outcome);
     }
 
     /** Where a separator search that found nothing in the current buffer goes on from. Called under the lock. */
@@ -172,9 +222,9 @@ public class ByteBufStreamReader implements StreamReader {
      * {@link #attempt}, or the reader's failure when the heap cannot take the answer (the reader fails: see the class
      * comment). Called under the lock.
      */
-    private Object answer(int kind, int n, byte[][] separators, int scanFrom) {
+    private Object answer(int kind, int n, byte[][] separators, int scanFrom, int form, ByteBuffer dst) {
         try {
-            return attempt(kind, n, separators, scanFrom);
+            return attempt(kind, n, separators, scanFrom, form, dst);
         } catch (OutOfMemoryError e) {
             return outOfMemory(e, "for a read");
         }
@@ -184,40 +234,45 @@ public class ByteBufStreamReader implements StreamReader {
      * Answers a read from the buffer if it can. Called under the lock. Consumes bytes only when it answers; the copy
      * is allocated before anything is consumed, so an {@link OutOfMemoryError} leaves the buffer as it was.
      *
-     * @return the bytes ({@code byte[]}), the failure ({@code Throwable}), or {@code null} when it must wait
+     * @return the answer in the read's form, the failure ({@code Throwable}), or {@code null} when it must wait
      */
-    private Object attempt(int kind, int n, byte[][] separators, int scanFrom) {
+    private Object attempt(int kind, int n, byte[][] separators, int scanFrom, int form, ByteBuffer dst) {
         int readable = buffer.readableBytes();
         switch (kind) {
             case READ:
                 if (readable > 0) {
-                    return take(Math.min(n, readable));
+                    return take(Math.min(n, readable), form, dst);
                 }
-                return eof && failure == null ? EMPTY : failure;
+                return eof && failure == null ? atEnd(form) : failure;
             case READ_ALL:
                 if (failure != null) {
                     return failure;
                 }
-                return eof ? take(readable) : null;
+                return eof ? take(readable, form, dst) : null;
             case EXACTLY:
                 if (readable >= n) {
-                    return take(n);
+                    return take(n, form, dst);
                 }
                 if (failure != null) {
                     return failure;
                 }
                 return eof ? new IncompleteReadException(take(readable), n) : null;
             default:
-                return attemptUntil(kind == LINE, separators, scanFrom, readable);
+                return attemptUntil(kind == LINE, separators, scanFrom, readable, form);
         }
     }
 
+    /** What {@code read} answers at EOF: an empty array or buffer, or -1 for a read into the caller's memory. */
+    private static Object atEnd(int form) {
+        return form == ARRAY ? EMPTY : form == BUF ? Unpooled.EMPTY_BUFFER : (Object) (-1);
+    }
+
     /** {@code readUntil} and {@code readLine}, with asyncio's limit rules. Called under the lock. */
-    private Object attemptUntil(boolean line, byte[][] separators, int scanFrom, int readable) {
+    private Object attemptUntil(boolean line, byte[][] separators, int scanFrom, int readable, int form) {
         int matchStart = -1;
         int matchEnd = Integer.MAX_VALUE;
         for (byte[] separator : separators) {
-            int start = indexOf(separator, scanFrom);
+            int start = ReadBuffers.indexOf(buffer, separator, scanFrom);
             // The match that ends first wins; on a tie the shorter separator (the later start).
             if (start >= 0 && (start + separator.length < matchEnd
                     || start + separator.length == matchEnd && start > matchStart)) {
@@ -232,7 +287,7 @@ public class ByteBufStreamReader implements StreamReader {
                 }
                 return new LimitOverrunException("Separator is found, but chunk is longer than limit", matchStart);
             }
-            return take(matchEnd);
+            return take(matchEnd, form, null);
         }
         int cannotStart = Math.max(0, readable + 1 - maxLength(separators));
         if (cannotStart > limit) {
@@ -245,36 +300,9 @@ public class ByteBufStreamReader implements StreamReader {
             return failure;
         }
         if (eof) {
-            byte[] partial = take(readable);
-            return line ? partial : new IncompleteReadException(partial, -1);
+            return line ? take(readable, form, null) : new IncompleteReadException(take(readable), -1);
         }
         return null;
-    }
-
-    /** The index (relative to the unread bytes) where {@code separator} first starts at or after {@code from}. */
-    private int indexOf(byte[] separator, int from) {
-        int base = buffer.readerIndex();
-        int lastStart = buffer.writerIndex() - separator.length;
-        byte first = separator[0];
-        for (int i = base + from; i <= lastStart; i++) {
-            i = buffer.indexOf(i, lastStart + 1, first);
-            if (i < 0) {
-                return -1;
-            }
-            if (matchesAt(separator, i)) {
-                return i - base;
-            }
-        }
-        return -1;
-    }
-
-    private boolean matchesAt(byte[] separator, int index) {
-        for (int j = 1; j < separator.length; j++) {
-            if (buffer.getByte(index + j) != separator[j]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static int maxLength(byte[][] separators) {
@@ -285,38 +313,33 @@ public class ByteBufStreamReader implements StreamReader {
         return max;
     }
 
-    /** Copies {@code count} bytes out of the buffer: the one copy of the data path. Called under the lock. */
-    private byte[] take(int count) {
-        if (count == 0) {
-            return EMPTY;
-        }
-        byte[] bytes = new byte[count];
-        if (copyThroughNio) {
-            // Copied through the buffer's cached ByteBuffer, since Netty's readBytes(byte[]) makes a ByteBuffer
-            // duplicate per copy when it cannot use sun.misc.Unsafe (the default on JDK 24+).
-            buffer.internalNioBuffer(buffer.readerIndex(), count).get(bytes);
-            buffer.skipBytes(count);
+    /**
+     * Takes {@code count} bytes out of the buffer in the read's form (see {@link ReadBuffers}): a new array, a buffer
+     * the caller owns, or copied into {@code dst} (the answer is then the count). Called under the lock.
+     */
+    private Object take(int count, int form, ByteBuffer dst) {
+        Object taken;
+        if (form == ARRAY) {
+            taken = ReadBuffers.copy(buffer, count, copyThroughNio);
+        } else if (form == BUF) {
+            taken = ReadBuffers.slice(buffer, count);
         } else {
-            buffer.readBytes(bytes);
+            ReadBuffers.copyInto(buffer, count, dst); // count was capped by dst.remaining()
+            taken = count;
         }
         compact();
-        return bytes;
+        return taken;
+    }
+
+    /** The {@code byte[]} form of {@link #take(int, int, ByteBuffer)}. Called under the lock. */
+    private byte[] take(int count) {
+        return (byte[]) take(count, ARRAY, null);
     }
 
     /** Makes {@code buf} the reader's buffer (it owns it from now on). Called under the lock. */
     private void setBuffer(ByteBuf buf) {
         buffer = buf;
-        copyThroughNio = ownDirectBuffer(buf);
-    }
-
-    /**
-     * Whether {@code buf}, handed to this reader, is a direct buffer that only this reader holds (as a socket read's
-     * buffer is): then its cached ByteBuffer is ours to use. Not for heap buffers (readBytes is a plain array copy),
-     * composites, derived buffers (slices and duplicates share a parent) or a buffer somebody else holds too.
-     */
-    private static boolean ownDirectBuffer(ByteBuf buf) {
-        return !buf.hasArray() && buf.refCnt() == 1 && buf.unwrap() == null && !(buf instanceof CompositeByteBuf)
-                && buf.nioBufferCount() == 1;
+        copyThroughNio = ReadBuffers.ownDirectBuffer(buf);
     }
 
     private void discard(int count) {
@@ -326,11 +349,9 @@ public class ByteBufStreamReader implements StreamReader {
 
     /** Releases what was read: the whole buffer when it is empty, else the composite's read components. */
     private void compact() {
-        if (!buffer.isReadable()) {
-            buffer.release();
-            setBuffer(Unpooled.EMPTY_BUFFER);
-        } else if (buffer instanceof CompositeByteBuf) {
-            ((CompositeByteBuf) buffer).discardReadComponents();
+        ByteBuf left = ReadBuffers.compact(buffer);
+        if (left != buffer) {
+            setBuffer(left);
         }
     }
 
@@ -338,7 +359,7 @@ public class ByteBufStreamReader implements StreamReader {
 
     public void feedData(ByteBuf data) {
         Objects.requireNonNull(data, "data");
-        ReadFuture completed = null;
+        ReadFuture<?> completed = null;
         Object outcome = null;
         int signals;
         Throwable failed;
@@ -359,7 +380,7 @@ public class ByteBufStreamReader implements StreamReader {
             if (waiter == null) {
                 updateReading();
             } else {
-                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
+                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
                 if (outcome == null) {
                     waiter.scanFrom = scanFrom(waiter.separators);
                 } else {
@@ -381,27 +402,13 @@ public class ByteBufStreamReader implements StreamReader {
     }
 
     /**
-     * Takes ownership of {@code data} (readable) into the buffer. Called under the lock. Even when it throws (the
-     * composite's merge of its components, every {@link #MAX_COMPONENTS} reads, allocates), {@code data} is either
-     * in {@link #buffer} or released.
+     * Takes ownership of {@code data} (readable) into the buffer. Called under the lock. Even when it throws (see
+     * {@link ReadBuffers#append}), {@code data} is either in {@link #buffer} or released.
      */
     private void append(ByteBuf data) {
-        if (!buffer.isReadable()) {
-            buffer.release();
-            setBuffer(data);
-        } else if (buffer instanceof CompositeByteBuf) {
-            ((CompositeByteBuf) buffer).addComponent(true, data); // the composite owns data, even if this throws
-        } else {
-            CompositeByteBuf composite;
-            try {
-                composite = data.alloc().compositeBuffer(MAX_COMPONENTS);
-            } catch (OutOfMemoryError e) {
-                data.release(); // not handed on: still ours
-                throw e;
-            }
-            composite.addComponent(true, buffer); // the composite now owns both buffers
-            setBuffer(composite);
-            composite.addComponent(true, data);
+        ByteBuf appended = ReadBuffers.append(buffer, data);
+        if (appended != buffer) {
+            setBuffer(appended);
         }
     }
 
@@ -415,7 +422,7 @@ public class ByteBufStreamReader implements StreamReader {
 
     /** EOF ({@code cause == null}) or failure: answers the waiting read from what is left. */
     private void end(Throwable cause) {
-        ReadFuture completed = null;
+        ReadFuture<?> completed = null;
         Object outcome = null;
         int signals;
         Throwable failed;
@@ -427,7 +434,7 @@ public class ByteBufStreamReader implements StreamReader {
             }
             moveToHeap();
             if (waiter != null) {
-                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom);
+                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
                 // EOF and failure answer every read; null here would be a bug, so fail loudly rather than hang.
                 if (outcome == null) {
                     outcome = new IllegalStateException("read left waiting after the end of the stream");
@@ -448,21 +455,11 @@ public class ByteBufStreamReader implements StreamReader {
      * cannot take them, they are dropped and the reader fails ({@link #outOfMemory}). Called under the lock.
      */
     private void moveToHeap() {
-        if (!buffer.isReadable()) {
-            buffer.release();
-            setBuffer(Unpooled.EMPTY_BUFFER);
-            return;
-        }
-        byte[] rest;
         try {
-            rest = new byte[buffer.readableBytes()];
+            setBuffer(ReadBuffers.toHeap(buffer)); // unpooled heap: no pooled memory held after the end
         } catch (OutOfMemoryError e) {
             outOfMemory(e, "to keep the unread bytes after the end of the stream");
-            return;
         }
-        buffer.readBytes(rest);
-        buffer.release();
-        setBuffer(Unpooled.wrappedBuffer(rest)); // unpooled heap: no pooled memory held after the end
     }
 
     /**
@@ -506,8 +503,8 @@ public class ByteBufStreamReader implements StreamReader {
      * outside completion that loses the race can deliver it at once instead of returning before the future is done.
      * Called under the lock.
      */
-    private ReadFuture claimWaiter(Object outcome) {
-        ReadFuture claimed = waiter;
+    private ReadFuture<?> claimWaiter(Object outcome) {
+        ReadFuture<?> claimed = waiter;
         claimed.claimed = true;
         claimed.outcome = outcome;
         waiter = null;
@@ -516,7 +513,7 @@ public class ByteBufStreamReader implements StreamReader {
     }
 
     /** Somebody else completes {@code future}: free the slot, keep the bytes. False when the reader won already. */
-    boolean claimFromOutside(ReadFuture future) {
+    boolean claimFromOutside(ReadFuture<?> future) {
         int signals;
         synchronized (this) {
             if (future.claimed) {

@@ -83,6 +83,38 @@ final class CarriedWrites {
     }
 
     /**
+     * A buffer written without a copy by the carried thread: gathered after what it wrote before (the queue owns it
+     * from the call on, and releases it when the write is refused or dropped).
+     *
+     * @return false, {@code data} still the caller's, when the thread resumed off its loop
+     * @throws IllegalStateException after close() or writeEof()
+     */
+    boolean writeOwned(ByteBuf data) {
+        int len = data.readableBytes();
+        try {
+            if (!queue.onLoopMaySend(len, null)) {
+                data.release(); // nothing to send, or the peer is gone
+                return true;
+            }
+            takeHandOff(); // may park
+            if (!onThisThread()) {
+                return false;
+            }
+            if (!queue.onLoopMaySend(len, null)) {
+                data.release(); // the peer went while this thread waited
+                return true;
+            }
+        } catch (IllegalStateException refused) {
+            data.release(); // refused: never queued
+            throw refused;
+        }
+        gather(queue.swapPending(null)); // what this thread wrote before goes first
+        gather(data); // owned by this list until writeGathered hands it to the channel
+        queue.countGathered(len);
+        return true;
+    }
+
+    /**
      * Before the carried thread gathers a write: what other threads queued before it (the thread may have waited for
      * them without parking) goes to the gathered list first, after what this thread gathered so far — the carried
      * thread's {@code writeHandOff}. The queue owns those buffers again, until written.

@@ -1,6 +1,7 @@
 package dev.streams.netty.internal;
 
 import dev.streams.netty.NettyStreamWriter;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -67,6 +68,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
             data.position(position); // nothing was taken
             throw refused;
         }
+    }
+
+    @Override
+    public void write(ByteBuf data) {
+        Objects.requireNonNull(data, "data");
+        queue.writeOwned(data); // the queue owns data from here on, and releases it if it refuses it
     }
 
     @Override

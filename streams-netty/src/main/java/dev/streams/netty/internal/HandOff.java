@@ -71,6 +71,32 @@ final class HandOff {
     }
 
     /**
+     * A buffer written without a copy: the queue owns it from the call on (it is never gathered into), and releases it
+     * when the write is refused (then throws) or dropped.
+     *
+     * @return true when it was queued
+     * @throws IllegalStateException after close() or writeEof()
+     */
+    boolean writeOwned(ByteBuf data) {
+        synchronized (state) {
+            try {
+                state.checkOpen();
+            } catch (IllegalStateException refused) {
+                data.release(); // refused: never queued
+                throw refused;
+            }
+            if (!data.isReadable() || state.lost() != null) {
+                data.release(); // nothing to send, or the peer is gone: drain() reports why
+                return false;
+            }
+            buffers.add(data); // the queue owns it from here on
+            tail = null; // not ours to write into: the next write starts a new buffer
+            added(data.readableBytes());
+            return true;
+        }
+    }
+
+    /**
      * Each array in turn, in one step under the lock (no other thread's write comes between them).
      *
      * @return true when bytes were queued

@@ -1,5 +1,6 @@
 package dev.streams.netty.internal;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -10,7 +11,7 @@ import java.util.function.Supplier;
  * ({@code cancel}, {@code orTimeout}, {@code complete...}) claims it and frees the reader's waiting slot before the
  * future completes, so the bytes stay in the buffer and the next read does not see "already waiting".
  */
-final class ReadFuture extends CompletableFuture<byte[]> {
+final class ReadFuture<T> extends CompletableFuture<T> {
 
     /** What the read wants; see {@link ByteBufStreamReader#attempt}. */
     final int kind;
@@ -18,32 +19,52 @@ final class ReadFuture extends CompletableFuture<byte[]> {
     final int n;
     /** The separators of {@code readUntil} and {@code readLine}; null otherwise. */
     final byte[][] separators;
+    /** What the answer is made of: {@link ByteBufStreamReader#ARRAY}, {@code BUF} or {@code INTO}. */
+    final int form;
+    /** For {@code INTO}: the caller's memory, written only by the reader that claims this future. */
+    final ByteBuffer dst;
     /** Where the next separator search starts (bytes before it were searched already). Guarded by the reader's lock. */
     int scanFrom;
     /** True once somebody won the right to complete this future. Guarded by the reader's lock. */
     boolean claimed;
     /**
-     * The reader's answer ({@code byte[]} or {@code Throwable}), set under the reader's lock together with
+     * The reader's answer (a {@code Throwable}, or the value: {@code byte[]}, {@code ByteBuf} or {@code Integer}), set
+     * under the reader's lock together with
      * {@link #claimed} when the reader wins; null while it has not (or when somebody else won).
      */
     Object outcome;
 
     private final ByteBufStreamReader reader;
 
-    ReadFuture(ByteBufStreamReader reader, int kind, int n, byte[][] separators, int scanFrom) {
+    ReadFuture(ByteBufStreamReader reader, int kind, int n, byte[][] separators, int scanFrom, int form,
+               ByteBuffer dst) {
         this.reader = reader;
         this.kind = kind;
         this.n = n;
         this.separators = separators;
         this.scanFrom = scanFrom;
+        this.form = form;
+        this.dst = dst;
     }
 
-    /** Completes with the reader's answer; the reader claimed this future first. */
+    /** A read the buffer answered at once: a completed (or failed) future. */
+    @SuppressWarnings("unchecked")
+    static <T> CompletableFuture<T> answered(Object outcome) {
+        return outcome instanceof Throwable
+                ? CompletableFuture.failedFuture((Throwable) outcome)
+                : CompletableFuture.completedFuture((T) outcome);
+    }
+
+    /**
+     * Completes with the reader's answer; the reader claimed this future first. A {@code ByteBuf} answer belongs to
+     * whoever takes the future's value (completing twice keeps the first value: it is never handed out twice).
+     */
+    @SuppressWarnings("unchecked")
     void deliver(Object outcome) {
-        if (outcome instanceof byte[]) {
-            super.complete((byte[]) outcome);
-        } else {
+        if (outcome instanceof Throwable) {
             super.completeExceptionally((Throwable) outcome);
+        } else {
+            super.complete((T) outcome);
         }
     }
 
@@ -65,7 +86,7 @@ final class ReadFuture extends CompletableFuture<byte[]> {
     }
 
     @Override
-    public boolean complete(byte[] value) {
+    public boolean complete(T value) {
         return claimFromOutside() && super.complete(value);
     }
 
@@ -80,7 +101,7 @@ final class ReadFuture extends CompletableFuture<byte[]> {
     }
 
     @Override
-    public void obtrudeValue(byte[] value) {
+    public void obtrudeValue(T value) {
         reader.claimFromOutside(this);
         super.obtrudeValue(value);
     }
@@ -92,7 +113,7 @@ final class ReadFuture extends CompletableFuture<byte[]> {
     }
 
     @Override
-    public CompletableFuture<byte[]> completeAsync(Supplier<? extends byte[]> supplier, Executor executor) {
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor executor) {
         // CompletableFuture's own completeAsync completes through a private path; route it through ours.
         executor.execute(() -> {
             try {
@@ -105,7 +126,7 @@ final class ReadFuture extends CompletableFuture<byte[]> {
     }
 
     @Override
-    public CompletableFuture<byte[]> completeAsync(Supplier<? extends byte[]> supplier) {
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
         return completeAsync(supplier, defaultExecutor());
     }
 

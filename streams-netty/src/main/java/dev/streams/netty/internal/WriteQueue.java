@@ -107,6 +107,38 @@ final class WriteQueue implements Runnable {
     }
 
     /**
+     * Queues {@code data} without a copy; this queue owns it from the call on, and releases it when the write is
+     * refused (then throws) or dropped (the peer is gone). On the event loop it goes to the channel at once, after
+     * what was written before; from other threads through the hand-off queue.
+     *
+     * @throws IllegalStateException after close() or writeEof()
+     */
+    void writeOwned(ByteBuf data) {
+        if (channel.eventLoop().inEventLoop()) {
+            boolean send;
+            try {
+                send = onLoopMaySend(data.readableBytes(), null);
+            } catch (IllegalStateException refused) {
+                data.release(); // refused: never queued
+                throw refused;
+            }
+            if (send) {
+                writeHandOff();
+                writePending();
+                channel.write(data, channel.voidPromise()); // Netty owns data from here on
+                flush();
+            } else {
+                data.release(); // nothing to send, or the peer is gone: drain() reports why
+            }
+        } else if (carried() && carriedWrites.writeOwned(data)) {
+            // gathered, or refused or dropped as on the event loop; LoopCarrier flushes
+        } else if (handOff().writeOwned(data)) {
+            scheduleTask();
+        }
+        failDrainersIfLost();
+    }
+
+    /**
      * Queues each array in turn, with one flush.
      *
      * @throws IllegalStateException after close() or writeEof()
@@ -211,9 +243,9 @@ final class WriteQueue implements Runnable {
         if (buf != null) {
             pending = null;
             channel.write(buf, channel.voidPromise()); // Netty owns buf from here on (and counts it for drain())
-            ByteBuf again = pending; // a write made by user code that channel.write ran
-            PENDING_BYTES.lazySet(this, again == null ? 0 : again.readableBytes());
         }
+        ByteBuf again = pending; // a write made by user code that channel.write ran
+        PENDING_BYTES.lazySet(this, again == null ? 0 : again.readableBytes());
     }
 
     /** Releases the gathered and pending buffers, which will never be written. Event loop only. */
