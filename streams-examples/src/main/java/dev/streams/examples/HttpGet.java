@@ -232,7 +232,12 @@ public final class HttpGet {
             StreamConnection connection = deadline.await(connect(bareHost, port, tls));
             try {
                 connection.writer().write(request(url, host, tls).getBytes(StandardCharsets.ISO_8859_1));
-                deadline.await(connection.writer().drain());
+                try {
+                    deadline.await(connection.writer().drain());
+                } catch (IOException lost) {
+                    // The server may have answered and reset before this thread got here: what it sent is still
+                    // buffered, and the reads below return it before they report the loss (or the time-out).
+                }
 
                 HttpResponseParser parser = new HttpResponseParser(connection.reader(), deadline, options.maxHead);
                 HttpResponseParser.ResponseHead head = parser.readHead();
