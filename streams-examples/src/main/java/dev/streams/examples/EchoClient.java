@@ -3,7 +3,6 @@ package dev.streams.examples;
 import static dev.streams.Await.await;
 
 import dev.streams.StreamConnection;
-import dev.streams.StreamReader;
 import dev.streams.StreamWriter;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
@@ -26,7 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 
 /**
@@ -258,26 +257,49 @@ public final class EchoClient {
         return answers;
     }
 
-    /** The future style: the same conversation as a chain of futures; never blocks. */
+    /**
+     * The future style: the same conversation as a chain of futures; never blocks. Each reply, read with
+     * {@code forEachLine} (asyncio's {@code async for line in reader}), answers the message sent last and sends the
+     * next one; after the last answer the client closes, and the loop ends at the EOF that follows.
+     */
     static CompletableFuture<List<String>> talkAsync(Endpoint endpoint, List<String> messages, PrintStream out) {
         return endpoint.connect().thenCompose(connection -> {
-            StreamReader reader = connection.reader();
             StreamWriter writer = connection.writer();
             Iterator<String> next = messages.iterator();
             List<String> answers = new ArrayList<>();
-            CompletableFuture<Void> talk = AsyncLoop.repeat(() -> {
+            String[] asked = new String[1];
+            AtomicInteger answered = new AtomicInteger(); // read by the answer timer's thread
+            List<CompletableFuture<Void>> loop = new ArrayList<>(1); // the loop, for the answer timer to stop
+            Runnable ask = () -> {
+                asked[0] = next.next();
+                writer.write(line(asked[0]));
+                int before = answered.get();
+                CompletableFuture.delayedExecutor(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+                    if (answered.get() == before) { // still no answer: end the loop (its read is cancelled)
+                        loop.get(0).completeExceptionally(new SocketTimeoutException("no answer in time"));
+                    }
+                });
+            };
+            if (next.hasNext()) {
+                ask.run();
+            } else {
+                connection.close();
+            }
+            loop.add(connection.reader().forEachLine(reply -> {
+                answers.add(answerUnchecked(asked[0], reply, out));
+                answered.incrementAndGet();
                 if (!next.hasNext()) {
-                    return CompletableFuture.completedFuture(false);
+                    connection.close(); // done: the loop ends at the EOF after our close
+                    return null;
                 }
-                String message = next.next();
-                writer.write(line(message));
-                return writer.drain()
-                        .thenCompose(drained -> reader.readLine()
-                                .orTimeout(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS))
-                        .thenApply(reply -> {
-                            answers.add(answerUnchecked(message, reply, out));
-                            return true;
-                        });
+                ask.run();
+                return writer.drain();
+            }));
+            CompletableFuture<Void> talk = loop.get(0).thenRun(() -> {
+                if (answers.size() < messages.size()) {
+                    throw new UncheckedIOException(new EOFException(
+                            "the server closed the connection before answering \"" + asked[0] + "\""));
+                }
             });
             // Close and wait for the close whether the talk went well or not; then report the talk's outcome.
             return talk.handle((ok, failure) -> failure)
@@ -286,8 +308,8 @@ public final class EchoClient {
                         return connection.writer().waitClosed().handle((closed, closeFailure) -> {
                             if (failure != null) {
                                 Throwable cause = Main.unwrap(failure);
-                                throw new CompletionException(cause instanceof TimeoutException
-                                        ? new SocketTimeoutException("no answer in time") : cause);
+                                throw new CompletionException(cause instanceof UncheckedIOException
+                                        ? cause.getCause() : cause);
                             }
                             return answers;
                         });

@@ -299,13 +299,10 @@ public final class EchoServer {
 
         /** ClientHandler: read a line, answer it, drain, until EOF; then close and wait for the close. */
         CompletionStage<Void> serveAsync(StreamReader reader, StreamWriter writer) {
-            return AsyncLoop.repeat(() -> reader.readLine().thenCompose(line -> {
-                if (line.length == 0) {
-                    return CompletableFuture.completedFuture(false); // EOF
-                }
+            return reader.forEachLine(line -> { // asyncio's `async for line in reader`
                 writer.write(answer(line));
-                return writer.drain().thenApply(drained -> true);
-            })).thenCompose(eof -> {
+                return writer.drain(); // the next line is read once the client keeps up
+            }).thenCompose(eof -> {
                 writer.close();
                 return writer.waitClosed();
             }).exceptionally(failure -> {

@@ -142,7 +142,7 @@ class EchoTest {
     @CsvSource({"async", "blocking"})
     void plainServerEchoesAPipelinedBurst(String style) throws Exception {
         // 10,000 lines in one write: the async handler answers lines the buffer already holds in a loop, without
-        // growing the stack (AsyncLoop), and both styles wait in drain() while the client is slow to read.
+        // growing the stack (forEachLine), and both styles wait in drain() while the client is slow to read.
         StringBuilder burst = new StringBuilder();
         for (int i = 0; i < 10_000; i++) {
             burst.append("line ").append(i).append('\n');
