@@ -1,5 +1,6 @@
 package dev.streams.bench.harness;
 
+import dev.streams.ClientHandler;
 import dev.streams.StreamServer;
 import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.NettyStreams;
@@ -101,7 +102,11 @@ public final class EchoServer {
             case "netty-line-bytes":
                 return startNetty(kind, threads, port, out);
             case "streams-async":
-                return startStreams(null, threads, port, out);
+                return startStreams((BlockingScheduler) null, threads, port, out);
+            case "streams-buf":
+                return startStreams(EchoHandlers.asyncBufLineEcho(), threads, port, out);
+            case "streams-bytes":
+                return startStreams(EchoHandlers.asyncBytesEcho(), threads, port, out);
             case "streams-blocking":
                 return startStreams(BlockingScheduler.AUTO, threads, port, out);
             case "streams-blocking-vt":
@@ -152,13 +157,25 @@ public final class EchoServer {
     /** This library's echo: async when {@code scheduler} is null, else blocking on that scheduler. */
     private static AutoCloseable startStreams(BlockingScheduler scheduler, int threads, int port,
                                               Consumer<String> out) throws Exception {
+        return startStreams(scheduler, null, threads, port, out);
+    }
+
+    /** An async echo of this library with {@code handler}. */
+    private static AutoCloseable startStreams(ClientHandler handler, int threads, int port, Consumer<String> out)
+            throws Exception {
+        return startStreams(null, handler, threads, port, out);
+    }
+
+    private static AutoCloseable startStreams(BlockingScheduler scheduler, ClientHandler handler, int threads,
+                                              int port, Consumer<String> out) throws Exception {
         EventLoopGroup group = newGroup(threads, "streams-loop");
         ServerOptions options = ServerOptions.builder().eventLoopGroup(group).backlog(BACKLOG)
                 .blockingScheduler(scheduler == null ? BlockingScheduler.AUTO : scheduler)
                 .blockingThreads(20_000).build(); // the pool: enough for the idle scenario's connections
         StreamServer server = scheduler != null
                 ? NettyStreams.startBlockingServer(EchoHandlers.blockingLineEcho(), "127.0.0.1", port, options).get()
-                : NettyStreams.startServer(EchoHandlers.asyncLineEcho(), "127.0.0.1", port, options).get();
+                : NettyStreams.startServer(handler != null ? handler : EchoHandlers.asyncLineEcho(), "127.0.0.1",
+                        port, options).get();
         out.accept("PORT " + ((InetSocketAddress) server.localAddresses().get(0)).getPort());
         return () -> {
             server.close();

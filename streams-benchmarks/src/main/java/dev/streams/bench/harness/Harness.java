@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 public final class Harness {
 
     static final List<String> JAVA_KINDS = List.of("netty-raw", "netty-line", "netty-line-bytes", "streams-async",
-            "streams-blocking", "streams-blocking-vt", "streams-blocking-pool", "jdk-vt");
+            "streams-buf", "streams-bytes", "streams-blocking", "streams-blocking-vt", "streams-blocking-pool",
+            "jdk-vt");
 
     /** A load scenario: connections, line size (with its newline), lines in flight per connection. */
     static final class Scenario {
@@ -277,7 +278,8 @@ public final class Harness {
                     ratio < 0 ? "-" : String.format(Locale.ROOT, "%.3f", ratio), t.get(0)[5],
                     bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes), sum(t, 4)));
         }
-        String[][] pairs = {{"streams-async", "netty-line-bytes"}, {"streams-blocking", "jdk-vt"},
+        String[][] pairs = {{"streams-async", "netty-line-bytes"}, {"streams-buf", "netty-line"},
+                {"streams-bytes", "netty-raw"}, {"streams-blocking", "jdk-vt"},
                 {"streams-blocking", "streams-async"}, {"streams-blocking", "streams-blocking-vt"},
                 {"streams-blocking-vt", "jdk-vt"},
                 {"streams-async", "py-uvloop"}, {"streams-blocking", "py-uvloop"}, {"streams-async", "py-asyncio"},

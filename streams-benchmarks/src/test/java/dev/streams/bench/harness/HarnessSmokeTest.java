@@ -33,7 +33,8 @@ class HarnessSmokeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"netty-raw", "netty-line", "netty-line-bytes", "streams-async", "streams-blocking",
+    @ValueSource(strings = {"netty-raw", "netty-line", "netty-line-bytes", "streams-async", "streams-buf",
+        "streams-bytes", "streams-blocking",
         "streams-blocking-vt", "streams-blocking-pool", "jdk-vt"})
     void echoesPipelinedLines(String kind) throws Exception {
         assumeTrue(!kind.equals("streams-blocking-vt") || Runtime.version().feature() >= 21,
