@@ -53,6 +53,8 @@ final class WriteQueue implements Runnable {
             AtomicIntegerFieldUpdater.newUpdater(WriteQueue.class, "taskScheduled");
     private static final AtomicReferenceFieldUpdater<WriteQueue, HandOff> HANDOFF =
             AtomicReferenceFieldUpdater.newUpdater(WriteQueue.class, HandOff.class, "handOff");
+    private static final AtomicReferenceFieldUpdater<WriteQueue, FileSender> FILES =
+            AtomicReferenceFieldUpdater.newUpdater(WriteQueue.class, FileSender.class, "files");
 
     private final Channel channel;
     private final StreamsChannelHandler handler;
@@ -65,6 +67,8 @@ final class WriteQueue implements Runnable {
     private ByteBuf pending;
     /** The writes of the handler thread the event loop carries ({@code BlockingScheduler.EVENT_LOOP}); else null. */
     private CarriedWrites carriedWrites;
+    /** The files being sent, and the channel's door while one goes in chunks; made by the first sendFile. */
+    private volatile FileSender files;
     /**
      * The readable bytes of {@link #pending} (and of the carried thread's gathered buffers), for {@code drain()} from
      * other threads. Written on the event loop with a release store (lazySet): cheap, and drain() needs no more than an
@@ -125,7 +129,7 @@ final class WriteQueue implements Runnable {
             if (send) {
                 writeHandOff();
                 writePending();
-                channel.write(data, channel.voidPromise()); // Netty owns data from here on
+                toChannel(data); // Netty owns data from here on
                 flush();
             } else {
                 data.release(); // nothing to send, or the peer is gone: drain() reports why
@@ -163,6 +167,56 @@ final class WriteQueue implements Runnable {
             scheduleTask();
         }
         failDrainersIfLost();
+    }
+
+    /**
+     * Queues a {@code sendFile} in order with the writes (see {@link FileSender}); when the peer is gone it fails at
+     * once with the connection's cause.
+     *
+     * @throws IllegalStateException after close() or writeEof()
+     */
+    void sendFile(FileSend send) {
+        FileSender sender = files(); // before the send is queued: whoever hands it to the channel finds it
+        if (channel.eventLoop().inEventLoop()) {
+            if (onLoopMaySend(1, null)) {
+                send.take();
+                writeHandOff();
+                writePending();
+                sender.send(send);
+                flush();
+            }
+        } else if (carried() && carriedWrites.sendFile(send)) {
+            // gathered, or refused or dropped as on the event loop; LoopCarrier flushes
+        } else if (handOff().sendFile(send)) {
+            scheduleTask();
+        }
+        if (!send.taken()) {
+            send.fail(state.lost()); // dropped: the peer is gone (no lock held)
+        }
+        failDrainersIfLost();
+    }
+
+    /** The files' sender, made by the first sendFile. */
+    private FileSender files() {
+        FileSender made = files;
+        if (made == null) {
+            FILES.compareAndSet(this, null, new FileSender(channel, state));
+            made = files;
+        }
+        return made;
+    }
+
+    /**
+     * Hands a buffer (Netty owns it from here on) or a file to send to the channel, through the files' door once
+     * there is one: while a file goes in chunks, what follows waits behind it. Event loop only.
+     */
+    void toChannel(Object item) {
+        FileSender sender = files;
+        if (sender == null) {
+            channel.write(item, channel.voidPromise());
+        } else {
+            sender.send(item);
+        }
     }
 
     /**
@@ -237,12 +291,12 @@ final class WriteQueue implements Runnable {
     /** Hands the carried thread's gathered buffers, then the pending buffer, to the channel. Event loop only. */
     private void writePending() {
         if (carriedWrites != null) {
-            carriedWrites.writeGathered(channel);
+            carriedWrites.writeGathered();
         }
         ByteBuf buf = pending;
         if (buf != null) {
             pending = null;
-            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on (and counts it for drain())
+            toChannel(buf); // Netty owns buf from here on (and counts it for drain())
         }
         ByteBuf again = pending; // a write made by user code that channel.write ran
         PENDING_BYTES.lazySet(this, again == null ? 0 : again.readableBytes());
@@ -251,7 +305,7 @@ final class WriteQueue implements Runnable {
     /** Releases the gathered and pending buffers, which will never be written. Event loop only. */
     private void releasePending() {
         if (carriedWrites != null) {
-            carriedWrites.releaseGathered();
+            carriedWrites.releaseGathered(state.lost());
         }
         if (pending != null) {
             pending.release(); // ours, never handed to the channel
@@ -289,9 +343,9 @@ final class WriteQueue implements Runnable {
     }
 
     /** Counts {@code len} gathered bytes for drain() (an estimate that stops at Integer.MAX_VALUE). */
-    void countGathered(int len) {
-        int total = pendingBytes + len;
-        PENDING_BYTES.lazySet(this, total < 0 ? Integer.MAX_VALUE : total);
+    void countGathered(long len) {
+        long total = pendingBytes + len;
+        PENDING_BYTES.lazySet(this, (int) Math.min(total, Integer.MAX_VALUE));
     }
 
     /** The hand-off queue as it is now, or null: read without the lock. */
@@ -344,7 +398,7 @@ final class WriteQueue implements Runnable {
             handOff = null;
         }
         if (queued != null) {
-            queued.releaseAll();
+            queued.releaseAll(cause);
         }
         if (channel.eventLoop().inEventLoop()) {
             releasePending();
@@ -401,24 +455,24 @@ final class WriteQueue implements Runnable {
             // `writing`: called again from user code that channel.write below ran; the batch being written goes first.
             return;
         }
-        ArrayDeque<ByteBuf> batch = queued.takeAll(null); // no write may add to its buffers any more
+        ArrayDeque<Object> batch = queued.takeAll(null); // no write may add to its buffers any more
         if (batch == null) {
             return;
         }
         writePending();
         queued.writing = true;
-        ByteBuf buf;
+        Object item;
         try {
-            while ((buf = batch.poll()) != null) {
-                int size = buf.readableBytes();
-                channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
+            while ((item = batch.poll()) != null) {
+                long size = FileSender.bytesOf(item);
+                toChannel(item); // Netty owns a buffer from here on
                 queued.removed(size);
             }
         } finally {
             queued.writing = false;
-            while ((buf = batch.poll()) != null) { // only when channel.write threw: the rest is never written
-                queued.removed(buf.readableBytes());
-                buf.release();
+            while ((item = batch.poll()) != null) { // only when channel.write threw: the rest is never written
+                queued.removed(FileSender.bytesOf(item));
+                HandOff.drop(item, new IllegalStateException("a write before it failed: " + handler.connectionName()));
             }
         }
         queued.recycle(batch);
@@ -433,11 +487,20 @@ final class WriteQueue implements Runnable {
     boolean writable() {
         HandOff queued = handOff;
         long handedOff = queued == null ? 0 : queued.bytes();
-        return channel.isActive() && handedOff + pendingBytes < channel.bytesBeforeUnwritable();
+        FileSender sender = files;
+        long filed = sender == null ? 0 : sender.bytes();
+        return channel.isActive() && handedOff + pendingBytes + filed < channel.bytesBeforeUnwritable();
     }
 
-    /** Completes (or fails) the waiting drainers while the channel stays writable; see {@link Drainers#release}. */
+    /**
+     * The channel turned writable (or the connection is lost): a file sent in chunks goes on, and the waiting
+     * drainers are completed (or failed) while the channel stays writable; see {@link Drainers#release}.
+     */
     void releaseDrainers() {
+        FileSender sender = files;
+        if (sender != null) {
+            sender.writable();
+        }
         state.releaseDrainers();
     }
 
@@ -451,12 +514,12 @@ final class WriteQueue implements Runnable {
     void afterQueuedWrites(Runnable action) {
         if (channel.eventLoop().inEventLoop()) {
             writeQueued();
-            action.run();
+            afterFiles(action);
         } else {
             try {
                 channel.eventLoop().execute(() -> {
                     writeQueued();
-                    action.run();
+                    afterFiles(action);
                 });
             } catch (RejectedExecutionException loopShutDown) {
                 abandon(loopShutDown);
@@ -475,16 +538,30 @@ final class WriteQueue implements Runnable {
         if (channel.isOpen()) {
             flushNow(); // the stream handler was removed from a live channel: what was written still goes out
         }
-        releasePending();
         HandOff queued;
         synchronized (state) {
             state.lose(error); // under the lock writes check it with: every write is either in this queue or refused
             queued = handOff;
             handOff = null;
         }
+        releasePending();
         if (queued != null) {
-            queued.releaseAll();
+            queued.releaseAll(state.lost());
+        }
+        FileSender sender = files;
+        if (sender != null) {
+            sender.connectionLost(state.lost());
         }
         releaseDrainers();
+    }
+
+    /** Runs {@code action} once the files before it are sent (at once when there are none). Event loop only. */
+    private void afterFiles(Runnable action) {
+        FileSender sender = files;
+        if (sender == null) {
+            action.run();
+        } else {
+            sender.send(action);
+        }
     }
 }
