@@ -115,30 +115,6 @@ final class CarriedWrites {
     }
 
     /**
-     * A {@code sendFile} of the carried thread: gathered after what it wrote before, like a buffer written without a
-     * copy; not taken when the peer is gone (the caller fails it).
-     *
-     * @return false, nothing taken, when the thread resumed off its loop
-     * @throws IllegalStateException after close() or writeEof()
-     */
-    boolean sendFile(FileSend send) {
-        if (!queue.onLoopMaySend(1, null)) {
-            return true; // the peer is gone
-        }
-        takeHandOff(); // may park
-        if (!onThisThread()) {
-            return false;
-        }
-        if (queue.onLoopMaySend(1, null)) {
-            gather(queue.swapPending(null)); // what this thread wrote before goes first
-            gather(send);
-            send.take();
-            queue.countGathered(send.count);
-        }
-        return true;
-    }
-
-    /**
      * Before the carried thread gathers a write: what other threads queued before it (the thread may have waited for
      * them without parking) goes to the gathered list first, after what this thread gathered so far — the carried
      * thread's {@code writeHandOff}. The queue owns those buffers again, until written.

@@ -36,7 +36,7 @@ final class HandOff {
     /** The emptied queue of the last batch, swapped in at the next one. Event loop only. */
     private ArrayDeque<Object> spare;
     /** True while the event loop writes a batch out. Event loop only. */
-    boolean writing;
+    private boolean writing;
     /** The bytes queued: they count against the high water mark in {@code drain()}. */
     private volatile long bytes;
 
@@ -166,6 +166,45 @@ final class HandOff {
     /** The bytes queued, for {@code drain()}; read without the lock. */
     long bytes() {
         return bytes;
+    }
+
+    /**
+     * On the event loop: takes what is queued and hands it to {@code queue}'s channel, in order, without flushing,
+     * after the pending buffer when there is something to write (the event loop writes the pending bytes before it
+     * takes anything from this queue).
+     */
+    void writeOut(WriteQueue queue) {
+        if (bytes == 0 || writing) {
+            // Nothing queued, checked without the lock. A write from another thread adds its bytes to this count
+            // (under the lock) before it looks whether the task is scheduled: when it finds the flag set, a task is
+            // queued and clears the flag before it gets here. All volatile, so either the write schedules the task
+            // again, or the task sees the bytes here. (Other callers may miss bytes that the task then takes.)
+            // `writing`: called again from user code that channel.write below ran; the batch being written goes first.
+            return;
+        }
+        ArrayDeque<Object> batch = takeAll(null); // no write may add to its buffers any more
+        if (batch == null) {
+            return;
+        }
+        queue.writePending();
+        writing = true;
+        Object item;
+        try {
+            while ((item = batch.poll()) != null) {
+                long size = FileSender.bytesOf(item);
+                queue.toChannel(item); // Netty owns a buffer from here on
+                removed(size);
+            }
+        } catch (RuntimeException | Error failed) {
+            while ((item = batch.poll()) != null) { // channel.write threw: the rest is never written
+                removed(FileSender.bytesOf(item));
+                drop(item, failed);
+            }
+            throw failed;
+        } finally {
+            writing = false;
+        }
+        recycle(batch);
     }
 
     /**

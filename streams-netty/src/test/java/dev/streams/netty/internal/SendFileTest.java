@@ -437,8 +437,8 @@ class SendFileTest {
 
     /**
      * The peer reads 8 MiB of a 64 MiB file and resets: the future fails with the connection's cause (what drain()
-     * reports, and what a later sendFile fails with at once), every chunk is released (the leak check), and the
-     * file, which is the caller's, stays open.
+     * reports, and what a later sendFile fails with at once), every chunk and the write held behind the file are
+     * released (the leak check), and the file, which is the caller's, stays open.
      */
     @ParameterizedTest
     @MethodSource("transportsPlainAndTls")
@@ -463,6 +463,7 @@ class SendFileTest {
                     options.build()))) {
                 NettyStreamWriter writer = (NettyStreamWriter) conn.writer();
                 CompletableFuture<Long> sent = writer.sendFile(own, 0, 64 << 20);
+                writer.write(TAIL); // under TLS held behind the file: released when the connection ends
                 reset.get(30, TimeUnit.SECONDS);
                 Throwable failure = cause(sent);
                 assertThat(failure).isInstanceOf(IOException.class);
