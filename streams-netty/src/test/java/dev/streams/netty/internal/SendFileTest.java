@@ -466,6 +466,8 @@ class SendFileTest {
                 writer.write(TAIL); // under TLS held behind the file: released when the connection ends
                 reset.get(30, TimeUnit.SECONDS);
                 Throwable failure = cause(sent);
+                System.out.println("FIGURE sendFile after a reset, " + transport + " " + wire + ": " + failure
+                        + (failure.getCause() != null ? ", cause " + failure.getCause() : ""));
                 assertThat(failure).isInstanceOf(IOException.class);
                 Throwable lost = cause(writer.drain());
                 assertThat(failure).isSameAs(lost);
