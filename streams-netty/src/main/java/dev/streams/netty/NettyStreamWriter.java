@@ -77,8 +77,11 @@ public interface NettyStreamWriter extends StreamWriter {
      * Upgrades the live connection to TLS in place (STARTTLS), like asyncio's {@code StreamWriter.start_tls}.
      * Everything written before this call goes out in plaintext, everything after it encrypted. Bytes the reader
      * already holds (a peer's ClientHello that arrived in the same packet as the STARTTLS line) are handed to the TLS
-     * layer first. A client context verifies {@code serverHostname}; a server context ignores it.
+     * layer first. A client context verifies {@code serverHostname}; a server context ignores it. A {@link #sendFile}
+     * that goes in chunks (the connection has the wiretap or another outbound handler) must have completed first: its
+     * remaining chunks would otherwise go through the new TLS layer.
      *
+     * @param sslContext     the context: a client one makes this side the TLS client, a server one the server
      * @param serverHostname for a client: the name to send in SNI and check; {@code null} uses the host string of
      *                       the remote address
      * @return completes when the handshake is done; fails with its error (the connection is then closed), or with
@@ -91,6 +94,8 @@ public interface NettyStreamWriter extends StreamWriter {
      * through this writer on the event loop are gathered and reach the channel at the end of the event-loop turn (or
      * when the writer next flushes, closes or hands bytes on); a message written straight to the channel in between
      * can therefore overtake them.
+     *
+     * @return the channel
      */
     Channel channel();
 }
