@@ -2,7 +2,6 @@ package dev.streams.netty.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
@@ -22,10 +21,11 @@ final class CarriedWrites {
     private final LoopCarrier carrier;
     private final ByteBufAllocator alloc;
     /**
-     * Full buffers of the thread's current run, in order, to be written before the queue's pending buffer; owned by
-     * this object until {@link #writeGathered} hands them to the channel. Event loop only; made when first needed.
+     * Full buffers (and files to send) of the thread's current run, in order, to be written before the queue's
+     * pending buffer; owned by this object until {@link #writeGathered} hands them to the channel. Event loop only;
+     * made when first needed.
      */
-    private ArrayDeque<ByteBuf> gathered;
+    private ArrayDeque<Object> gathered;
 
     CarriedWrites(WriteQueue queue, LoopCarrier carrier, ByteBufAllocator alloc) {
         this.queue = queue;
@@ -124,23 +124,23 @@ final class CarriedWrites {
         if (queued == null || queued.bytes() == 0) {
             return; // nothing queued (see WriteQueue.writeHandOff for why a check without the lock is enough)
         }
-        ArrayDeque<ByteBuf> batch = queued.takeAll(this); // may park this thread (see write)
+        ArrayDeque<Object> batch = queued.takeAll(this); // may park this thread (see write)
         if (batch == null) {
             return; // resumed off the loop: the queue stays for the loop's task; or nothing was queued
         }
         gather(queue.swapPending(null)); // the pending buffer first: it was written before the batch
-        ByteBuf buf;
-        while ((buf = batch.poll()) != null) {
-            int size = buf.readableBytes();
-            gather(buf); // from the hand-off queue to this list, until writeGathered hands it to the channel
+        Object item;
+        while ((item = batch.poll()) != null) {
+            long size = FileSender.bytesOf(item);
+            gather(item); // from the hand-off queue to this list, until writeGathered hands it to the channel
             queue.countGathered(size);
             queued.removed(size);
         }
         queued.recycle(batch); // event loop only (this thread runs on it)
     }
 
-    /** Adds a full buffer (if any), owned by this object from now on, to the end of the gathered list. */
-    private void gather(ByteBuf full) {
+    /** Adds a full buffer or a file to send (if any), owned by this object from now on, to the gathered list. */
+    private void gather(Object full) {
         if (full == null) {
             return;
         }
@@ -150,19 +150,19 @@ final class CarriedWrites {
         gathered.add(full);
     }
 
-    /** Hands the gathered buffers to the channel, in order, without flushing. Event loop only. */
-    void writeGathered(Channel channel) {
-        ByteBuf buf;
-        while (gathered != null && (buf = gathered.poll()) != null) {
-            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
+    /** Hands the gathered buffers and files to the channel, in order, without flushing. Event loop only. */
+    void writeGathered() {
+        Object item;
+        while (gathered != null && (item = gathered.poll()) != null) {
+            queue.toChannel(item); // Netty owns a buffer from here on
         }
     }
 
-    /** Releases the gathered buffers, which will never be written. Event loop only. */
-    void releaseGathered() {
-        ByteBuf buf;
-        while (gathered != null && (buf = gathered.poll()) != null) {
-            buf.release(); // ours, never handed to the channel
+    /** Releases the gathered buffers and fails the files with {@code cause}: never to be written. Event loop only. */
+    void releaseGathered(Throwable cause) {
+        Object item;
+        while (gathered != null && (item = gathered.poll()) != null) {
+            HandOff.drop(item, cause); // ours, never handed to the channel
         }
     }
 

@@ -9,8 +9,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -74,6 +76,35 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
     public void write(ByteBuf data) {
         Objects.requireNonNull(data, "data");
         queue.writeOwned(data); // the queue owns data from here on, and releases it if it refuses it
+    }
+
+    @Override
+    public CompletableFuture<Long> sendFile(FileChannel file, long position, long count) {
+        Objects.requireNonNull(file, "file");
+        if (position < 0) {
+            throw new IllegalArgumentException("position < 0: " + position);
+        }
+        if (count < 0) {
+            throw new IllegalArgumentException("count < 0: " + count);
+        }
+        long size;
+        try {
+            file.read(ByteBuffer.allocate(0), position); // throws NonReadableChannelException for a write-only file
+            size = file.size();
+        } catch (IOException unreadable) {
+            return CompletableFuture.failedFuture(unreadable);
+        }
+        if (count > size - position) {
+            throw new IllegalArgumentException("position + count > the file's size: " + position + " + " + count
+                    + " > " + size);
+        }
+        if (count == 0) {
+            state.checkOpen();
+            return CompletableFuture.completedFuture(0L);
+        }
+        FileSend send = new FileSend(file, position, count);
+        queue.sendFile(send);
+        return send.result;
     }
 
     @Override

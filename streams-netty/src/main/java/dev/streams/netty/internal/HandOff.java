@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  *
  * <p><b>Buffer ownership.</b> The queue owns each buffer from the moment a write adds it until the event loop takes
  * the whole queue ({@link #takeAll}) and hands the buffers to the channel, or until {@link #releaseAll} releases
- * them because the connection is gone. Small writes are gathered: consecutive writes share the last buffer
+ * them because the connection is gone. A {@code sendFile} ({@link FileSend}) takes its place in the queue like a
+ * buffer, so that it keeps its order with the writes around it. Small writes are gathered: consecutive writes share the last buffer
  * ({@link #tail}) while it has room; the event loop's taking the queue closes that buffer to further writes.
  *
  * <p><b>Threads.</b> Writes take the {@link WriterState}'s lock to check that the writer takes them and queue their
@@ -28,14 +29,14 @@ final class HandOff {
     private final WriterState state;
     private final ByteBufAllocator alloc;
 
-    /** The queued buffers, in order. Guarded by the lock. */
-    private ArrayDeque<ByteBuf> buffers = new ArrayDeque<>(4);
+    /** The queued buffers (and files to send), in order. Guarded by the lock. */
+    private ArrayDeque<Object> buffers = new ArrayDeque<>(4);
     /** The last of {@link #buffers} while later writes may still be added to it. Guarded by the lock. */
     private ByteBuf tail;
     /** The emptied queue of the last batch, swapped in at the next one. Event loop only. */
-    private ArrayDeque<ByteBuf> spare;
+    private ArrayDeque<Object> spare;
     /** True while the event loop writes a batch out. Event loop only. */
-    boolean writing;
+    private boolean writing;
     /** The bytes queued: they count against the high water mark in {@code drain()}. */
     private volatile long bytes;
 
@@ -97,6 +98,26 @@ final class HandOff {
     }
 
     /**
+     * A {@code sendFile}: queued like a buffer (nothing is ever gathered into it), or not taken when the peer is gone.
+     *
+     * @return true when it was queued
+     * @throws IllegalStateException after close() or writeEof()
+     */
+    boolean sendFile(FileSend send) {
+        synchronized (state) {
+            state.checkOpen();
+            if (state.lost() != null) {
+                return false; // the caller fails it, as drain() reports
+            }
+            buffers.add(send);
+            send.take();
+            tail = null;
+            added(send.count);
+            return true;
+        }
+    }
+
+    /**
      * Each array in turn, in one step under the lock (no other thread's write comes between them).
      *
      * @return true when bytes were queued
@@ -148,6 +169,45 @@ final class HandOff {
     }
 
     /**
+     * On the event loop: takes what is queued and hands it to {@code queue}'s channel, in order, without flushing,
+     * after the pending buffer when there is something to write (the event loop writes the pending bytes before it
+     * takes anything from this queue).
+     */
+    void writeOut(WriteQueue queue) {
+        if (bytes == 0 || writing) {
+            // Nothing queued, checked without the lock. A write from another thread adds its bytes to this count
+            // (under the lock) before it looks whether the task is scheduled: when it finds the flag set, a task is
+            // queued and clears the flag before it gets here. All volatile, so either the write schedules the task
+            // again, or the task sees the bytes here. (Other callers may miss bytes that the task then takes.)
+            // `writing`: called again from user code that channel.write below ran; the batch being written goes first.
+            return;
+        }
+        ArrayDeque<Object> batch = takeAll(null); // no write may add to its buffers any more
+        if (batch == null) {
+            return;
+        }
+        queue.writePending();
+        writing = true;
+        Object item;
+        try {
+            while ((item = batch.poll()) != null) {
+                long size = FileSender.bytesOf(item);
+                queue.toChannel(item); // Netty owns a buffer from here on
+                removed(size);
+            }
+        } catch (RuntimeException | Error failed) {
+            while ((item = batch.poll()) != null) { // channel.write threw: the rest is never written
+                removed(FileSender.bytesOf(item));
+                drop(item, failed);
+            }
+            throw failed;
+        } finally {
+            writing = false;
+        }
+        recycle(batch);
+    }
+
+    /**
      * The buffer with room for {@code len} more bytes: the last one while it has room, else a new one at the end of
      * the queue, which owns it from then on. Under the lock.
      */
@@ -163,12 +223,12 @@ final class HandOff {
     }
 
     /** Counts {@code len} bytes just written into the queue, for {@code drain()}. Under the lock. */
-    private void added(int len) {
+    private void added(long len) {
         BYTES.addAndGet(this, len);
     }
 
     /** Counts {@code len} bytes gone from the queue (written to the channel or released). */
-    void removed(int len) {
+    void removed(long len) {
         BYTES.addAndGet(this, -len);
     }
 
@@ -181,9 +241,9 @@ final class HandOff {
      * @param carried for the carried thread, its writes (checked under the lock); null on the event loop
      * @return the buffers, or null when there were none (or the carried thread is no longer on its loop)
      */
-    ArrayDeque<ByteBuf> takeAll(CarriedWrites carried) {
+    ArrayDeque<Object> takeAll(CarriedWrites carried) {
         synchronized (state) {
-            ArrayDeque<ByteBuf> batch = buffers;
+            ArrayDeque<Object> batch = buffers;
             if (batch.isEmpty() || carried != null && !carried.onThisThread()) {
                 return null;
             }
@@ -195,19 +255,29 @@ final class HandOff {
     }
 
     /** Gives back an emptied batch for reuse by the next {@link #takeAll}. Event loop only. */
-    void recycle(ArrayDeque<ByteBuf> emptied) {
+    void recycle(ArrayDeque<Object> emptied) {
         spare = emptied;
     }
 
     /**
-     * Releases what is still queued: it will never be written. Called once the queue was detached from its writer
-     * (under the lock), so that no write can add to it any more.
+     * Releases what is still queued, and fails the files to send with {@code cause}: they will never be written.
+     * Called, without the lock, once the queue was detached from its writer (under the lock), so that no write can
+     * add to it any more.
      */
-    void releaseAll() {
-        ByteBuf unsent;
+    void releaseAll(Throwable cause) {
+        Object unsent;
         while ((unsent = buffers.poll()) != null) {
-            removed(unsent.readableBytes());
-            unsent.release(); // the queue owned it
+            removed(FileSender.bytesOf(unsent));
+            drop(unsent, cause);
+        }
+    }
+
+    /** Releases a buffer (owned by the caller) that will never be written, or fails a file to send with cause. */
+    static void drop(Object unsent, Throwable cause) {
+        if (unsent instanceof FileSend) {
+            ((FileSend) unsent).fail(cause);
+        } else {
+            ((ByteBuf) unsent).release();
         }
     }
 }

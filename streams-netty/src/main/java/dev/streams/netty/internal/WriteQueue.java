@@ -3,9 +3,7 @@ package dev.streams.netty.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -15,19 +13,12 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * the writer's queue and its state. {@link ChannelStreamWriter} is its face.
  *
  * <p><b>Buffer ownership.</b> Each write copies the caller's bytes into a buffer from the channel's allocator, and
- * small writes are gathered: consecutive writes share one buffer (of {@link #PENDING_CAPACITY} bytes) until it is full
- * or handed on, so that they cost one buffer and one outbound entry instead of one each. On the event loop that buffer
- * is the <em>pending</em> buffer, owned by this queue until it hands it to Netty with {@code channel.write} (before a
- * flush, before anything else is written, once it is full, or once it alone would make the channel unwritable). From
- * any other thread the buffers go into the {@link HandOff} queue, which owns them until the event loop takes them and
- * writes them to the channel. Once written to the channel, Netty owns a buffer and releases it once sent or when the
- * write fails; buffers never handed to Netty are released here when the connection is lost.
- *
- * <p><b>The carried handler thread.</b> Under {@code BlockingScheduler.EVENT_LOOP} a blocking handler runs on a
- * virtual thread that the connection's event loop carries. While it runs there it writes like the event loop, into
- * the pending buffer without the lock, but makes no channel call: a full pending buffer is set aside, still owned by
- * this queue, in the <em>gathered</em> list, and both go to the channel when the thread parks or returns
- * ({@link CarriedWrites}).
+ * small writes are gathered into shared buffers. On the event loop (and on the handler thread it carries) that is the
+ * <em>pending</em> buffer of {@link PendingWrites}, which this class extends. From any other thread the buffers go into
+ * the {@link HandOff} queue, which owns them until the event loop takes them and writes them to the channel. Once
+ * written to the channel, Netty owns a buffer and releases it once sent or when the write fails; buffers never handed
+ * to Netty are released here when the connection is lost. Files ({@code sendFile}) travel the same queues, in order
+ * with the writes, to the {@link FileSender}, the channel's door once the connection sent a file.
  *
  * <p><b>Flushes.</b> On the event loop, writes made while the handler is inside {@code channelRead} are flushed once
  * at {@code channelReadComplete}, and other writes once at the end of the event-loop turn (by this queue's task,
@@ -39,47 +30,29 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * hand-off queue out, so no user code (an outbound handler that {@code channel.write} runs, a drainer's callback) ever
  * runs under it.
  */
-final class WriteQueue implements Runnable {
+final class WriteQueue extends PendingWrites implements Runnable {
 
-    /**
-     * The size of a buffer that gathers writes (see the class comment); a write of this size or more gets a buffer of
-     * its own.
-     */
-    static final int PENDING_CAPACITY = 2048;
-
-    private static final AtomicIntegerFieldUpdater<WriteQueue> PENDING_BYTES =
-            AtomicIntegerFieldUpdater.newUpdater(WriteQueue.class, "pendingBytes");
     private static final AtomicIntegerFieldUpdater<WriteQueue> TASK_SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(WriteQueue.class, "taskScheduled");
     private static final AtomicReferenceFieldUpdater<WriteQueue, HandOff> HANDOFF =
             AtomicReferenceFieldUpdater.newUpdater(WriteQueue.class, HandOff.class, "handOff");
+    private static final AtomicReferenceFieldUpdater<WriteQueue, FileSender> FILES =
+            AtomicReferenceFieldUpdater.newUpdater(WriteQueue.class, FileSender.class, "files");
 
-    private final Channel channel;
     private final StreamsChannelHandler handler;
     /**
      * Writes from other threads on their way to the event loop; made by the first one, detached (set to null) under
      * the lock when the connection is gone.
      */
     private volatile HandOff handOff;
-    /** Writes made on the event loop and not yet handed to the channel; owned by this queue. Event loop only. */
-    private ByteBuf pending;
-    /** The writes of the handler thread the event loop carries ({@code BlockingScheduler.EVENT_LOOP}); else null. */
-    private CarriedWrites carriedWrites;
-    /**
-     * The readable bytes of {@link #pending} (and of the carried thread's gathered buffers), for {@code drain()} from
-     * other threads. Written on the event loop with a release store (lazySet): cheap, and drain() needs no more than an
-     * estimate — the bytes reach Netty's own (volatile) count of pending bytes when a buffer is handed to the channel.
-     */
-    private volatile int pendingBytes;
+    /** The files being sent, and the channel's door while one goes in chunks; made by the first sendFile. */
+    private volatile FileSender files;
     /** 1 while this queue's task is scheduled and has not started. */
     private volatile int taskScheduled;
-    /** Whether writes are taken, why the connection is gone, and the lock. */
-    private final WriterState state;
 
     WriteQueue(Channel channel, StreamsChannelHandler handler, WriterState state) {
-        this.channel = channel;
+        super(channel, state);
         this.handler = handler;
-        this.state = state;
     }
 
     // ---------------------------------------------------------------------------------------------- writes
@@ -125,7 +98,7 @@ final class WriteQueue implements Runnable {
             if (send) {
                 writeHandOff();
                 writePending();
-                channel.write(data, channel.voidPromise()); // Netty owns data from here on
+                toChannel(data); // Netty owns data from here on
                 flush();
             } else {
                 data.release(); // nothing to send, or the peer is gone: drain() reports why
@@ -166,139 +139,52 @@ final class WriteQueue implements Runnable {
     }
 
     /**
-     * On the event loop, before a write into the pending buffer: refuses it after close() or writeEof(), and says
-     * whether there is anything to send (when the peer is gone the bytes are dropped, and {@code nio} consumed;
-     * drain() reports why).
+     * Queues a {@code sendFile} in order with the writes (see {@link FileSender}); when the peer is gone it fails at
+     * once with the connection's cause.
      *
-     * <p>The event loop needs no lock: only it touches the pending buffer, and close(), writeEof() and the
-     * connection's end write or release that buffer on the event loop, after the write that is running now. A close()
-     * from another thread that changes the state after this check therefore still finds these bytes and sends them
-     * first. Without the lock, {@code channel.write} — which runs outbound handlers and listeners, that is user code —
-     * never runs under it.
+     * @throws IllegalStateException after close() or writeEof()
      */
-    boolean onLoopMaySend(int len, ByteBuffer nio) {
-        state.checkOpen();
-        if (len > 0 && state.lost() == null) {
-            return true;
-        }
-        if (nio != null) {
-            nio.position(nio.limit());
-        }
-        return false;
-    }
-
-    static void copy(ByteBuf to, byte[] array, int off, int len, ByteBuffer nio) {
-        if (array != null) {
-            to.writeBytes(array, off, len);
-        } else {
-            to.writeBytes(nio);
-        }
-    }
-
-    /**
-     * The pending buffer with room for {@code len} more bytes, on the event loop: the current one when it has room,
-     * else a new one (the current one is handed to the channel first, to keep the order). A write of
-     * {@link #PENDING_CAPACITY} bytes or more gets a buffer of its exact size.
-     */
-    private ByteBuf pendingBuffer(int len) {
-        while (true) {
-            ByteBuf buf = pending;
-            if (buf == null) {
-                buf = channel.alloc().ioBuffer(Math.max(len, PENDING_CAPACITY)); // ours until writePending hands it on
-                pending = buf;
-                return buf;
+    void sendFile(FileSend send) {
+        FileSender sender = files(); // before the send is queued: whoever hands it to the channel finds it
+        if (channel.eventLoop().inEventLoop()) {
+            if (onLoopMaySend(1, null)) {
+                send.take();
+                writeHandOff();
+                writePending();
+                sender.send(send);
+                flush();
             }
-            if (buf.capacity() - buf.writerIndex() >= len) {
-                return buf;
-            }
-            // channel.write may run user code (a failed write's exceptionCaught) that writes again and leaves a new
-            // pending buffer: look again rather than overwrite it.
-            writePending();
+        } else if (handOff().sendFile(send)) {
+            // A carried thread's too: its next write takes the hand-off queue after what it gathered, and so does
+            // its flush when it parks, so the order holds.
+            scheduleTask();
         }
+        if (!send.taken()) {
+            send.fail(state.lost()); // dropped: the peer is gone (no lock held)
+        }
+        failDrainersIfLost();
     }
 
-    /**
-     * After a write into the pending buffer: publishes its size for drain(), hands it to the channel once it alone
-     * would make the channel unwritable (from then on Netty's water marks and writability events take over), and
-     * flushes soon when asked.
-     */
-    private void afterPendingWrite(boolean flush) {
-        int size = pending.readableBytes();
-        if (size >= PENDING_CAPACITY || size >= channel.bytesBeforeUnwritable()) {
-            writePending();
+    /** The files' sender, made by the first sendFile. */
+    private FileSender files() {
+        FileSender made = files;
+        if (made == null) {
+            FILES.compareAndSet(this, null, new FileSender(channel, state));
+            made = files;
+        }
+        return made;
+    }
+
+    /** Through the files' door once there is one: while a file goes in chunks, what follows waits behind it. */
+    @Override
+    void toChannel(Object item) {
+        FileSender sender = files;
+        if (sender == null) {
+            channel.write(item, channel.voidPromise());
         } else {
-            PENDING_BYTES.lazySet(this, size);
-        }
-        if (flush) {
-            flush();
+            sender.send(item);
         }
     }
-
-    /** Hands the carried thread's gathered buffers, then the pending buffer, to the channel. Event loop only. */
-    private void writePending() {
-        if (carriedWrites != null) {
-            carriedWrites.writeGathered(channel);
-        }
-        ByteBuf buf = pending;
-        if (buf != null) {
-            pending = null;
-            channel.write(buf, channel.voidPromise()); // Netty owns buf from here on (and counts it for drain())
-        }
-        ByteBuf again = pending; // a write made by user code that channel.write ran
-        PENDING_BYTES.lazySet(this, again == null ? 0 : again.readableBytes());
-    }
-
-    /** Releases the gathered and pending buffers, which will never be written. Event loop only. */
-    private void releasePending() {
-        if (carriedWrites != null) {
-            carriedWrites.releaseGathered();
-        }
-        if (pending != null) {
-            pending.release(); // ours, never handed to the channel
-            pending = null;
-            PENDING_BYTES.lazySet(this, 0);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------- the carried thread
-
-    /** True on the handler thread this connection's event loop carries, while it carries it (see CarriedWrites). */
-    boolean carried() {
-        CarriedWrites writes = carriedWrites;
-        return writes != null && writes.onThisThread();
-    }
-
-    /** Under {@code BlockingScheduler.EVENT_LOOP}: the carried handler thread's writes, set before it starts. */
-    void carriedBy(CarriedWrites writes) {
-        this.carriedWrites = writes;
-    }
-
-    /** The pending buffer, for the carried thread (event loop only). */
-    ByteBuf pending() {
-        return pending;
-    }
-
-    /**
-     * For the carried thread: makes {@code fresh} (or nothing) the pending buffer, and returns the one it replaces,
-     * which the caller owns from now on. Event loop only.
-     */
-    ByteBuf swapPending(ByteBuf fresh) {
-        ByteBuf old = pending;
-        pending = fresh;
-        return old;
-    }
-
-    /** Counts {@code len} gathered bytes for drain() (an estimate that stops at Integer.MAX_VALUE). */
-    void countGathered(int len) {
-        int total = pendingBytes + len;
-        PENDING_BYTES.lazySet(this, total < 0 ? Integer.MAX_VALUE : total);
-    }
-
-    /** The hand-off queue as it is now, or null: read without the lock. */
-    HandOff handOffIfAny() {
-        return handOff;
-    }
-
 
     // ---------------------------------------------------------------------------------- other threads
 
@@ -312,8 +198,14 @@ final class WriteQueue implements Runnable {
         return queued;
     }
 
+    /** The hand-off queue as it is now, or null: read without the lock. */
+    HandOff handOffIfAny() {
+        return handOff;
+    }
+
     /** Flushes soon: at the end of the current read batch, else by this queue's task this event-loop turn. */
-    private void flush() {
+    @Override
+    void flush() {
         if (channel.eventLoop().inEventLoop() && handler.deferFlushToReadComplete()) {
             return;
         }
@@ -344,7 +236,7 @@ final class WriteQueue implements Runnable {
             handOff = null;
         }
         if (queued != null) {
-            queued.releaseAll();
+            queued.releaseAll(cause);
         }
         if (channel.eventLoop().inEventLoop()) {
             releasePending();
@@ -388,40 +280,14 @@ final class WriteQueue implements Runnable {
     }
 
     /**
-     * Writes what other threads queued, without flushing, after the pending buffer when there is something to
-     * write: the event loop wrote the pending bytes before it took anything from the queue. Event loop only.
+     * Writes what other threads queued, without flushing, after the pending buffer (see {@link HandOff#writeOut}).
+     * Event loop only.
      */
     private void writeHandOff() {
         HandOff queued = handOff;
-        if (queued == null || queued.bytes() == 0 || queued.writing) {
-            // Nothing queued, checked without the lock. A write from another thread adds its bytes to this count
-            // (under the lock) before it looks whether the task is scheduled: when it finds the flag set, a task is
-            // queued and clears the flag before it gets here. All volatile, so either the write schedules the task
-            // again, or the task sees the bytes here. (Other callers may miss bytes that the task then takes.)
-            // `writing`: called again from user code that channel.write below ran; the batch being written goes first.
-            return;
+        if (queued != null) {
+            queued.writeOut(this);
         }
-        ArrayDeque<ByteBuf> batch = queued.takeAll(null); // no write may add to its buffers any more
-        if (batch == null) {
-            return;
-        }
-        writePending();
-        queued.writing = true;
-        ByteBuf buf;
-        try {
-            while ((buf = batch.poll()) != null) {
-                int size = buf.readableBytes();
-                channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
-                queued.removed(size);
-            }
-        } finally {
-            queued.writing = false;
-            while ((buf = batch.poll()) != null) { // only when channel.write threw: the rest is never written
-                queued.removed(buf.readableBytes());
-                buf.release();
-            }
-        }
-        queued.recycle(batch);
     }
 
     // ---------------------------------------------------------------------------------------------- drain
@@ -433,11 +299,20 @@ final class WriteQueue implements Runnable {
     boolean writable() {
         HandOff queued = handOff;
         long handedOff = queued == null ? 0 : queued.bytes();
-        return channel.isActive() && handedOff + pendingBytes < channel.bytesBeforeUnwritable();
+        FileSender sender = files;
+        long filed = sender == null ? 0 : sender.bytes();
+        return channel.isActive() && handedOff + pendingBytes + filed < channel.bytesBeforeUnwritable();
     }
 
-    /** Completes (or fails) the waiting drainers while the channel stays writable; see {@link Drainers#release}. */
+    /**
+     * The channel turned writable (or the connection is lost): a file sent in chunks goes on, and the waiting
+     * drainers are completed (or failed) while the channel stays writable; see {@link Drainers#release}.
+     */
     void releaseDrainers() {
+        FileSender sender = files;
+        if (sender != null) {
+            sender.writable();
+        }
         state.releaseDrainers();
     }
 
@@ -451,12 +326,12 @@ final class WriteQueue implements Runnable {
     void afterQueuedWrites(Runnable action) {
         if (channel.eventLoop().inEventLoop()) {
             writeQueued();
-            action.run();
+            afterFiles(action);
         } else {
             try {
                 channel.eventLoop().execute(() -> {
                     writeQueued();
-                    action.run();
+                    afterFiles(action);
                 });
             } catch (RejectedExecutionException loopShutDown) {
                 abandon(loopShutDown);
@@ -475,16 +350,30 @@ final class WriteQueue implements Runnable {
         if (channel.isOpen()) {
             flushNow(); // the stream handler was removed from a live channel: what was written still goes out
         }
-        releasePending();
         HandOff queued;
         synchronized (state) {
             state.lose(error); // under the lock writes check it with: every write is either in this queue or refused
             queued = handOff;
             handOff = null;
         }
+        releasePending();
         if (queued != null) {
-            queued.releaseAll();
+            queued.releaseAll(state.lost());
+        }
+        FileSender sender = files;
+        if (sender != null) {
+            sender.connectionLost(state.lost());
         }
         releaseDrainers();
+    }
+
+    /** Runs {@code action} once the files before it are sent (at once when there are none). Event loop only. */
+    private void afterFiles(Runnable action) {
+        FileSender sender = files;
+        if (sender == null) {
+            action.run();
+        } else {
+            sender.send(action);
+        }
     }
 }

@@ -8,6 +8,9 @@
  * {@code VirtualThreads} reaches the JDK's virtual threads by reflection. On a server's listening channels,
  * {@code AcceptGuard} survives failed accepts (out of descriptors) and {@code ConnectionLimiter} keeps
  * {@code maxConnections}; on its TLS connections {@code RenegotiationGuard} refuses client renegotiation.
- * {@code JdkExceptions} turns the transports' failures into the JDK's exception types.
+ * {@code JdkExceptions} turns the transports' failures into the JDK's exception types. The writer:
+ * {@code ChannelStreamWriter} is its face, {@code WriteQueue} (with {@code PendingWrites}, {@code HandOff},
+ * {@code CarriedWrites}) owns its buffers, {@code FileSender} sends its files ({@code sendFile}), {@code Drainers}
+ * holds the callers of {@code drain()}, {@code WriterState} its state and lock.
  */
 package dev.streams.netty.internal;
