@@ -41,7 +41,7 @@ public class ByteBufStreamReader extends ReadBackPressure implements NettyStream
 
     private static final byte[][] NEWLINE = {{'\n'}};
 
-    /** The one read that waits for data, or null. Guarded by this (the reader's monitor), as the superclasses' state. */
+    /** The one read that waits for data, or null. Guarded by this (the reader's monitor), as the superclasses are. */
     private ReadFuture<?> waiter;
 
     /** A reader fed by hand (no source to stop): {@link ReadControl#NONE}. */

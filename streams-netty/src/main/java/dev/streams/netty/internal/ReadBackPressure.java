@@ -2,8 +2,8 @@ package dev.streams.netty.internal;
 
 /**
  * What a {@link ByteBufStreamReader} tells its {@link ReadControl}: read-side back-pressure — when the reader wants
- * its source to stop reading (a channel's autoRead off) and when to read again — and its failing by itself for want of
- * memory. A superclass of the reader, over {@link UnreadBytes}, rather than an object of its own: a connection's
+ * its source to stop reading (a channel's autoRead off) and when to read again — and its failing by itself for want
+ * of memory. A superclass of the reader, over {@link UnreadBytes}, rather than an object of its own: a connection's
  * reader stays one object.
  *
  * <p><b>The rule.</b> Above {@code 2 × limit} buffered bytes the reader wants its source to stop; at {@code limit} or

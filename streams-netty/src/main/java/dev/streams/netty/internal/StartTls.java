@@ -18,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * {@link RenegotiationGuard} in front of it.
  *
  * <p><b>Buffer ownership.</b> Bytes that arrived with the plaintext and were not read (a ClientHello in the same
- * packet as the STARTTLS line) belong to TLS: they are taken back from the reader ({@link ByteBufStreamReader#takeBuffered})
- * and handed to the new {@code SslHandler}, which owns them from then on.
+ * packet as the STARTTLS line) belong to TLS: they are taken back from the reader
+ * ({@link ByteBufStreamReader#takeBuffered}) and handed to the new {@code SslHandler}, which owns them from then on.
  *
  * <p>Static, without state of its own: it works on the connection's channel, on its event loop.
  */
@@ -57,7 +57,8 @@ final class StartTls {
                 connection.writer().queue().afterQueuedWrites(channel::flush); // what came before leaves in plaintext
                 channel.pipeline().addBefore(ChannelSetup.tlsPlace(channel.pipeline(), ctx.name()), null, ssl);
                 if (!context.isClient()) {
-                    channel.pipeline().addBefore(channel.pipeline().context(ssl).name(), null, new RenegotiationGuard());
+                    String sslName = channel.pipeline().context(ssl).name();
+                    channel.pipeline().addBefore(sslName, null, new RenegotiationGuard());
                 }
                 ssl.handshakeFuture().addListener(f -> {
                     if (f.isSuccess()) {

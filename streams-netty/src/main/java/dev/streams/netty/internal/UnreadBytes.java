@@ -55,7 +55,7 @@ abstract class UnreadBytes {
     Throwable failure;
     /** Unread bytes were dropped for want of memory: the end of the stream was not read, so never {@code atEof}. */
     boolean dropped;
-    /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link ReadBuffers#ownDirectBuffer}. */
+    /** Whether {@link #buffer} may be copied through its cached ByteBuffer ({@link ReadBuffers#ownDirectBuffer}). */
     private boolean copyThroughNio;
 
     UnreadBytes(int limit) {
