@@ -1,11 +1,8 @@
 package dev.streams.netty.internal;
 
-import dev.streams.IncompleteReadException;
-import dev.streams.LimitOverrunException;
 import dev.streams.netty.FeedableStreamReader;
 import dev.streams.netty.NettyStreamReader;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,22 +10,22 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The reader of one connection: a buffer of {@link ByteBuf}s that reads are answered from.
+ * The reader of one connection: a read is answered from the buffer at once, or becomes the one waiting read (a
+ * {@link ReadFuture}) that data, EOF or a failure answers; the channel handler feeds it.
  *
- * <p><b>Buffer ownership.</b> {@link #feedData(ByteBuf)} hands each buffer to this reader. While the stream is live
- * the bytes stay in the network buffers (one buffer, or a {@link CompositeByteBuf} of several, never merged by
- * copying) until a read takes them: copied into a new {@code byte[]} or the caller's {@code ByteBuffer}, or handed
- * over as slices that the caller owns ({@link NettyStreamReader}); see {@link ReadBuffers}. A buffer is released as
- * soon as all its bytes were read. At EOF or failure the bytes still unread are copied to an unpooled heap array and the network buffers
- * are released, so a reader that is never read to the end holds no pooled memory once its connection is gone.
+ * <p><b>Where things are.</b> A connection's reader is one object, in three layers of one job each: its superclasses
+ * {@link UnreadBytes} (the buffer, the end of the stream, and asyncio's rules for answering a read from them) and
+ * {@link ReadBackPressure} (what it tells its {@link ReadControl}: autoRead off above {@code 2 × limit}, on at
+ * {@code limit}; its failing by itself), and this class: the reads and their arguments, the waiting read and who
+ * claims it, feeding, EOF and failure. How bytes come in and go out of the network buffers (the one copy of the
+ * {@code byte[]} reads) is {@link ReadBuffers}.
+ *
+ * <p><b>Buffer ownership.</b> {@link #feedData(ByteBuf)} hands each buffer to this reader, which owns it until a read
+ * takes its bytes (see {@link UnreadBytes}); {@link #takeBuffered()} hands every unread byte back to the caller.
  *
  * <p><b>Threads.</b> Reads come from any thread, data from the event loop; one lock (the reader's monitor) guards the
  * state. Decisions are made under the lock; futures are completed, and the {@link ReadControl} is told, after it is
  * released, so user callbacks (and the outbound handlers that turning autoRead on runs) never run under it.
- *
- * <p><b>Back-pressure.</b> Above {@code 2 × limit} buffered bytes the reader wants its source to stop; at
- * {@code limit} or below, or whenever a read waits, to read again ({@link #autoReadWanted()}, told by
- * {@link ReadControl#readingChanged()}).
  *
  * <p><b>Memory.</b> When the heap cannot take the bytes a read or the end of the stream must copy (an
  * {@link OutOfMemoryError}: a limit larger than memory allows), the reader drops its unread bytes, fails with an
@@ -40,47 +37,12 @@ import java.util.concurrent.CompletableFuture;
  * {@code FeedableStreamReader} reaches them on a live socket): only {@link Standalone}, made by
  * {@code NettyStreams.newReader}, is a {@code FeedableStreamReader}.
  */
-public class ByteBufStreamReader implements NettyStreamReader {
+public class ByteBufStreamReader extends ReadBackPressure implements NettyStreamReader {
 
-    static final int READ = 0;
-    static final int READ_ALL = 1;
-    static final int EXACTLY = 2;
-    static final int UNTIL = 3;
-    static final int LINE = 4;
-
-    /** The answer is a new {@code byte[]}. */
-    static final int ARRAY = 0;
-    /** The answer is a {@code ByteBuf} the caller owns: slices of the network buffers, no copy. */
-    static final int BUF = 1;
-    /** The bytes are copied into the caller's {@code ByteBuffer}; the answer is their count. */
-    static final int INTO = 2;
-
-    private static final byte[] EMPTY = new byte[0];
     private static final byte[][] NEWLINE = {{'\n'}};
-    /** {@link #pendingSignals}: the wanted autoRead changed. */
-    private static final int READING_CHANGED = 1;
-    /** {@link #pendingSignals}: the reader failed by itself (out of memory). */
-    private static final int FAILED_ITSELF = 2;
 
-    private final int limit;
-    private final ReadControl control;
-
-    // Guarded by this (the reader's monitor: no user code and no blocking run under it).
-    /** Unread bytes, owned by this reader; Unpooled.EMPTY_BUFFER when there are none. */
-    private ByteBuf buffer = Unpooled.EMPTY_BUFFER;
-    private boolean eof;
-    private Throwable failure;
+    /** The one read that waits for data, or null. Guarded by this (the reader's monitor), as the superclasses are. */
     private ReadFuture<?> waiter;
-    private boolean reading = true;
-    /** Whether {@link #buffer} may be copied out through its cached ByteBuffer; see {@link ReadBuffers#ownDirectBuffer}. */
-    private boolean copyThroughNio;
-    /**
-     * What the control must be told once the lock is released ({@link #READING_CHANGED}, {@link #FAILED_ITSELF}); the
-     * thread that takes them ({@link #takeSignals}) tells them.
-     */
-    private int pendingSignals;
-    /** Unread bytes were dropped for want of memory: the end of the stream was not read, so never {@link #atEof}. */
-    private boolean dropped;
 
     /** A reader fed by hand (no source to stop): {@link ReadControl#NONE}. */
     public ByteBufStreamReader(int limit) {
@@ -88,11 +50,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
     }
 
     ByteBufStreamReader(int limit, ReadControl control) {
-        if (limit <= 0) {
-            throw new IllegalArgumentException("limit <= 0: " + limit);
-        }
-        this.limit = limit;
-        this.control = control;
+        super(limit, control);
     }
 
     // ---------------------------------------------------------------------------------------------- reads
@@ -205,17 +163,12 @@ public class ByteBufStreamReader implements NettyStreamReader {
                 // front of the buffer: the waiter's search offset is relative to the unread bytes, so move it.
                 waiter.scanFrom = scanFrom(waiter.separators);
             }
-            updateReading();
+            updateReading(waiter != null);
             signals = takeSignals();
             failed = failure;
         }
         signal(signals, failed);
         return waiting != null ? waiting : ReadFuture.answered(outcome);
-    }
-
-    /** Where a separator search that found nothing in the current buffer goes on from. Called under the lock. */
-    private int scanFrom(byte[][] separators) {
-        return separators == null ? 0 : Math.max(0, buffer.readableBytes() + 1 - maxLength(separators));
     }
 
     /**
@@ -230,137 +183,11 @@ public class ByteBufStreamReader implements NettyStreamReader {
         }
     }
 
-    /**
-     * Answers a read from the buffer if it can. Called under the lock. Consumes bytes only when it answers; the copy
-     * is allocated before anything is consumed, so an {@link OutOfMemoryError} leaves the buffer as it was.
-     *
-     * @return the answer in the read's form, the failure ({@code Throwable}), or {@code null} when it must wait
-     */
-    private Object attempt(int kind, int n, byte[][] separators, int scanFrom, int form, ByteBuffer dst) {
-        int readable = buffer.readableBytes();
-        switch (kind) {
-            case READ:
-                if (readable > 0) {
-                    return take(Math.min(n, readable), form, dst);
-                }
-                return eof && failure == null ? atEnd(form) : failure;
-            case READ_ALL:
-                if (failure != null) {
-                    return failure;
-                }
-                return eof ? take(readable, form, dst) : null;
-            case EXACTLY:
-                if (readable >= n) {
-                    return take(n, form, dst);
-                }
-                if (failure != null) {
-                    return failure;
-                }
-                return eof ? new IncompleteReadException(take(readable), n) : null;
-            default:
-                return attemptUntil(kind == LINE, separators, scanFrom, readable, form);
-        }
-    }
-
-    /** What {@code read} answers at EOF: an empty array or buffer, or -1 for a read into the caller's memory. */
-    private static Object atEnd(int form) {
-        return form == ARRAY ? EMPTY : form == BUF ? Unpooled.EMPTY_BUFFER : (Object) (-1);
-    }
-
-    /** {@code readUntil} and {@code readLine}, with asyncio's limit rules. Called under the lock. */
-    private Object attemptUntil(boolean line, byte[][] separators, int scanFrom, int readable, int form) {
-        int matchStart = -1;
-        int matchEnd = Integer.MAX_VALUE;
-        for (byte[] separator : separators) {
-            int start = ReadBuffers.indexOf(buffer, separator, scanFrom);
-            // The match that ends first wins; on a tie the shorter separator (the later start).
-            if (start >= 0 && (start + separator.length < matchEnd
-                    || start + separator.length == matchEnd && start > matchStart)) {
-                matchStart = start;
-                matchEnd = start + separator.length;
-            }
-        }
-        if (matchStart >= 0) {
-            if (matchStart > limit) {
-                if (line) {
-                    discard(matchEnd);
-                }
-                return new LimitOverrunException("Separator is found, but chunk is longer than limit", matchStart);
-            }
-            return take(matchEnd, form, null);
-        }
-        int cannotStart = Math.max(0, readable + 1 - maxLength(separators));
-        if (cannotStart > limit) {
-            if (line) {
-                discard(readable);
-            }
-            return new LimitOverrunException("Separator is not found, and chunk exceed the limit", cannotStart);
-        }
-        if (failure != null) {
-            return failure;
-        }
-        if (eof) {
-            return line ? take(readable, form, null) : new IncompleteReadException(take(readable), -1);
-        }
-        return null;
-    }
-
-    private static int maxLength(byte[][] separators) {
-        int max = 0;
-        for (byte[] separator : separators) {
-            max = Math.max(max, separator.length);
-        }
-        return max;
-    }
-
-    /**
-     * Takes {@code count} bytes out of the buffer in the read's form (see {@link ReadBuffers}): a new array, a buffer
-     * the caller owns, or copied into {@code dst} (the answer is then the count). Called under the lock.
-     */
-    private Object take(int count, int form, ByteBuffer dst) {
-        Object taken;
-        if (form == ARRAY) {
-            taken = ReadBuffers.copy(buffer, count, copyThroughNio);
-        } else if (form == BUF) {
-            taken = ReadBuffers.slice(buffer, count);
-        } else {
-            ReadBuffers.copyInto(buffer, count, dst); // count was capped by dst.remaining()
-            taken = count;
-        }
-        compact();
-        return taken;
-    }
-
-    /** The {@code byte[]} form of {@link #take(int, int, ByteBuffer)}. Called under the lock. */
-    private byte[] take(int count) {
-        return (byte[]) take(count, ARRAY, null);
-    }
-
-    /** Makes {@code buf} the reader's buffer (it owns it from now on). Called under the lock. */
-    private void setBuffer(ByteBuf buf) {
-        buffer = buf;
-        copyThroughNio = ReadBuffers.ownDirectBuffer(buf);
-    }
-
-    private void discard(int count) {
-        buffer.skipBytes(count);
-        compact();
-    }
-
-    /** Releases what was read: the whole buffer when it is empty, else the composite's read components. */
-    private void compact() {
-        ByteBuf left = ReadBuffers.compact(buffer);
-        if (left != buffer) {
-            setBuffer(left);
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------- feeding
 
     public void feedData(ByteBuf data) {
         Objects.requireNonNull(data, "data");
         ReadFuture<?> completed = null;
-        Object outcome = null;
         int signals;
         Throwable failed;
         synchronized (this) {
@@ -378,20 +205,15 @@ public class ByteBufStreamReader implements NettyStreamReader {
                 outOfMemory(e, "for received data");
             }
             if (waiter == null) {
-                updateReading();
+                updateReading(false);
             } else {
-                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
-                if (outcome == null) {
-                    waiter.scanFrom = scanFrom(waiter.separators);
-                } else {
-                    completed = claimWaiter(outcome);
-                }
+                completed = answerWaiter(false);
             }
             signals = takeSignals();
             failed = failure;
         }
         if (completed != null) {
-            completed.deliver(outcome);
+            completed.deliver(completed.outcome); // set under the lock by the claim; this thread's to deliver
         }
         signal(signals, failed);
     }
@@ -399,17 +221,6 @@ public class ByteBufStreamReader implements NettyStreamReader {
     public void feedData(byte[] data) {
         Objects.requireNonNull(data, "data");
         feedData(Unpooled.wrappedBuffer(data.clone()));
-    }
-
-    /**
-     * Takes ownership of {@code data} (readable) into the buffer. Called under the lock. Even when it throws (see
-     * {@link ReadBuffers#append}), {@code data} is either in {@link #buffer} or released.
-     */
-    private void append(ByteBuf data) {
-        ByteBuf appended = ReadBuffers.append(buffer, data);
-        if (appended != buffer) {
-            setBuffer(appended);
-        }
     }
 
     public void feedEof() {
@@ -423,7 +234,6 @@ public class ByteBufStreamReader implements NettyStreamReader {
     /** EOF ({@code cause == null}) or failure: answers the waiting read from what is left. */
     private void end(Throwable cause) {
         ReadFuture<?> completed = null;
-        Object outcome = null;
         int signals;
         Throwable failed;
         synchronized (this) {
@@ -434,18 +244,13 @@ public class ByteBufStreamReader implements NettyStreamReader {
             }
             moveToHeap();
             if (waiter != null) {
-                outcome = answer(waiter.kind, waiter.n, waiter.separators, waiter.scanFrom, waiter.form, waiter.dst);
-                // EOF and failure answer every read; null here would be a bug, so fail loudly rather than hang.
-                if (outcome == null) {
-                    outcome = new IllegalStateException("read left waiting after the end of the stream");
-                }
-                completed = claimWaiter(outcome);
+                completed = answerWaiter(true);
             }
             signals = takeSignals();
             failed = failure;
         }
         if (completed != null) {
-            completed.deliver(outcome);
+            completed.deliver(completed.outcome); // set under the lock by the claim; this thread's to deliver
         }
         signal(signals, failed);
     }
@@ -456,46 +261,31 @@ public class ByteBufStreamReader implements NettyStreamReader {
      */
     private void moveToHeap() {
         try {
-            setBuffer(ReadBuffers.toHeap(buffer)); // unpooled heap: no pooled memory held after the end
+            toHeap();
         } catch (OutOfMemoryError e) {
             outOfMemory(e, "to keep the unread bytes after the end of the stream");
         }
     }
 
     /**
-     * The heap (or the allocator) could not take what the reader needed: the unread bytes are dropped (their network
-     * buffers released), the reader fails (unless it failed already) and its control will be told to close. Called
-     * under the lock.
+     * Answers the waiting read from the buffer if it can now, and then claims it ({@link #claimWaiter}). Called under
+     * the lock.
      *
-     * @return the reader's failure, the answer for every read from now on
+     * @param atEnd whether the stream ended: EOF and failure answer every read, so one left unanswered is a bug,
+     *              failed loudly rather than left hanging
+     * @return the waiter, claimed with its answer in {@link ReadFuture#outcome}; null when it must go on waiting
      */
-    private Throwable outOfMemory(OutOfMemoryError error, String what) {
-        int unread = buffer.readableBytes();
-        buffer.release();
-        setBuffer(Unpooled.EMPTY_BUFFER);
-        dropped |= unread > 0;
-        if (failure == null) {
-            failure = new IOException("out of memory " + what + ": " + unread + " unread bytes dropped (reader limit "
-                    + limit + ")", error);
+    private ReadFuture<?> answerWaiter(boolean atEnd) {
+        ReadFuture<?> w = waiter;
+        Object outcome = answer(w.kind, w.n, w.separators, w.scanFrom, w.form, w.dst);
+        if (outcome == null && atEnd) {
+            outcome = new IllegalStateException("read left waiting after the end of the stream");
         }
-        pendingSignals |= FAILED_ITSELF;
-        return failure;
-    }
-
-    /** Takes what the control must be told; the caller tells it after the lock ({@link #signal}). */
-    private int takeSignals() {
-        int signals = pendingSignals;
-        pendingSignals = 0;
-        return signals;
-    }
-
-    /** Tells the control what {@link #takeSignals} took. Called after the lock is released. */
-    private void signal(int signals, Throwable failed) {
-        if ((signals & FAILED_ITSELF) != 0) {
-            control.readerFailed(failed);
-        } else if ((signals & READING_CHANGED) != 0) {
-            control.readingChanged();
+        if (outcome == null) {
+            w.scanFrom = scanFrom(w.separators);
+            return null;
         }
+        return claimWaiter(outcome);
     }
 
     /**
@@ -508,7 +298,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
         claimed.claimed = true;
         claimed.outcome = outcome;
         waiter = null;
-        updateReading();
+        updateReading(false);
         return claimed;
     }
 
@@ -522,7 +312,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
             future.claimed = true;
             if (waiter == future) {
                 waiter = null;
-                updateReading();
+                updateReading(false);
             }
             signals = takeSignals();
         }
@@ -530,61 +320,7 @@ public class ByteBufStreamReader implements NettyStreamReader {
         return true;
     }
 
-    /**
-     * Decides read-side back-pressure (see the class comment); the change is told to the control after the lock.
-     * Called under the lock. After EOF or a failure nothing is left to read, so the wish no longer changes: on Netty
-     * 4.2.18's epoll transport, turning autoRead back on after the input was shut down while it was off fails
-     * ({@code epoll_ctl} ENOENT).
-     */
-    private void updateReading() {
-        if (eof || failure != null) {
-            return;
-        }
-        int size = buffer.readableBytes();
-        boolean want;
-        if (waiter != null || size <= limit) {
-            want = true;
-        } else if (size > 2L * limit) {
-            want = false;
-        } else {
-            want = reading;
-        }
-        if (want != reading) {
-            reading = want;
-            pendingSignals |= READING_CHANGED;
-        }
-    }
-
-    /**
-     * What the source's autoRead should be now: {@link Boolean#TRUE} or {@link Boolean#FALSE}, or {@code null} once
-     * EOF was received or the reader failed (autoRead is then left as it is).
-     */
-    Boolean autoReadWanted() {
-        synchronized (this) {
-            return eof || failure != null ? null : Boolean.valueOf(reading);
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------- state
-
-    @Override
-    public boolean atEof() {
-        synchronized (this) {
-            return eof && !buffer.isReadable() && !dropped;
-        }
-    }
-
-    @Override
-    public Throwable exception() {
-        synchronized (this) {
-            return failure;
-        }
-    }
-
-    @Override
-    public int limit() {
-        return limit;
-    }
 
     /**
      * Removes every unread byte and returns it: <b>the caller owns the returned buffer</b>. STARTTLS uses it to hand
@@ -596,25 +332,11 @@ public class ByteBufStreamReader implements NettyStreamReader {
         synchronized (this) {
             taken = buffer;
             setBuffer(Unpooled.EMPTY_BUFFER);
-            updateReading();
+            updateReading(waiter != null);
             signals = takeSignals();
         }
         signal(signals, null);
         return taken;
-    }
-
-    /** The number of unread bytes in the buffer (for tests and back-pressure checks). */
-    public int buffered() {
-        synchronized (this) {
-            return buffer.readableBytes();
-        }
-    }
-
-    /** Whether the reader wants its source to read (the autoRead it asked for). */
-    public boolean isReading() {
-        synchronized (this) {
-            return reading;
-        }
     }
 
     @Override

@@ -102,7 +102,7 @@ public final class NettyStreamServer implements StreamServer {
     public List<SocketAddress> localAddresses() {
         List<SocketAddress> addresses = new ArrayList<>(serverChannels.size());
         for (Channel channel : serverChannels) {
-            addresses.add(StreamsChannelHandler.typed(channel.localAddress()));
+            addresses.add(ConnectionNames.typed(channel.localAddress()));
         }
         return List.copyOf(addresses);
     }

@@ -13,13 +13,13 @@ import java.util.function.Supplier;
  */
 final class ReadFuture<T> extends CompletableFuture<T> {
 
-    /** What the read wants; see {@link ByteBufStreamReader#attempt}. */
+    /** What the read wants; see {@link UnreadBytes#attempt}. */
     final int kind;
     /** The byte count of {@code read(n)} and {@code readExactly(n)}. */
     final int n;
     /** The separators of {@code readUntil} and {@code readLine}; null otherwise. */
     final byte[][] separators;
-    /** What the answer is made of: {@link ByteBufStreamReader#ARRAY}, {@code BUF} or {@code INTO}. */
+    /** What the answer is made of: {@link UnreadBytes#ARRAY}, {@code BUF} or {@code INTO}. */
     final int form;
     /** For {@code INTO}: the caller's memory, written only by the reader that claims this future. */
     final ByteBuffer dst;

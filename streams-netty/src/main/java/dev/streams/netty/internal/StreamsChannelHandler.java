@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.DecoderException;
 import io.netty.channel.ChannelConfig;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
@@ -16,10 +15,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.internal.logging.InternalLogger;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +28,8 @@ import javax.net.ssl.SSLException;
  *
  * <p><b>Buffer ownership.</b> Every {@link ByteBuf} that reaches {@link #channelRead} is handed to the connection's
  * reader, which owns it from then on (see {@link ByteBufStreamReader}). Other messages pass on untouched. STARTTLS
- * takes the reader's unread bytes back and hands them to the new {@link SslHandler}, which owns them from then on.
+ * ({@link StartTls}) takes the reader's unread bytes back and hands them to the new {@link SslHandler}, which owns
+ * them from then on. Connections are named in logs and messages by {@link ConnectionNames}.
  *
  * <p><b>Events.</b> The connection is {@linkplain #ready() ready} once the channel is active and, with TLS in front,
  * the handshake is done. Input shutdown, the peer's TLS close_notify ({@link SslCloseCompletionEvent}) and
@@ -335,49 +333,14 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         ready.completeExceptionally(error != null ? error : new ClosedChannelException());
     }
 
-    /** STARTTLS; see {@link dev.streams.netty.NettyStreamWriter#startTls}. Runs on the event loop. */
+    /** STARTTLS; see {@link StartTls}. */
     CompletableFuture<Void> startTls(SslContext context, String serverHostname) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Channel channel = connection.writer().channel();
-        channel.eventLoop().execute(() -> {
-            try {
-                if (ended || !channel.isActive()) {
-                    throw new ClosedChannelException();
-                }
-                if (channel.pipeline().get(SslHandler.class) != null) {
-                    throw new IllegalStateException("TLS is already on: " + connectionName());
-                }
-                SocketAddress remote = channel.remoteAddress();
-                String host = serverHostname != null ? serverHostname
-                        : remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getHostString() : null;
-                int port = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getPort() : -1;
-                SslHandler ssl = Tls.newHandler(context, channel.alloc(), host, port, options);
-                connection.writer().queue().afterQueuedWrites(channel::flush); // what came before leaves in plaintext
-                channel.pipeline().addBefore(ChannelSetup.tlsPlace(channel.pipeline(), ctx.name()), null, ssl);
-                if (!context.isClient()) {
-                    channel.pipeline().addBefore(channel.pipeline().context(ssl).name(), null, new RenegotiationGuard());
-                }
-                ssl.handshakeFuture().addListener(f -> {
-                    if (f.isSuccess()) {
-                        done.complete(null);
-                    } else {
-                        done.completeExceptionally(f.cause());
-                    }
-                });
-                ByteBuf early = connection.reader().takeBuffered(); // ours now
-                if (early.isReadable()) {
-                    // Bytes that came with the plaintext belong to TLS: the SslHandler owns them from here on.
-                    ChannelHandlerContext sslCtx = channel.pipeline().context(ssl);
-                    ssl.channelRead(sslCtx, early);
-                    ssl.channelReadComplete(sslCtx);
-                } else {
-                    early.release();
-                }
-            } catch (Throwable t) {
-                done.completeExceptionally(t);
-            }
-        });
-        return done;
+        return StartTls.start(this, options, context, serverHostname);
+    }
+
+    /** Whether the connection ended ({@code channelInactive}, or this handler was removed). On the event loop. */
+    boolean ended() {
+        return ended;
     }
 
     /** {@code StreamConnection[local -> remote]}, for logs and messages. */
@@ -389,32 +352,15 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         Channel channel = connection.writer().channel();
         SocketAddress local = channel.localAddress();
         SocketAddress remote = channel.remoteAddress();
-        String made = "StreamConnection[" + format(local) + " -> " + format(remote) + "]";
+        String made = ConnectionNames.of(local, remote);
         if (local != null && remote != null) {
-            name = made;
+            name = made; // kept once both are known
         }
         return made;
     }
 
-    private static String format(SocketAddress address) {
-        if (address instanceof InetSocketAddress) {
-            InetSocketAddress inet = (InetSocketAddress) address;
-            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        SocketAddress typed = typed(address);
-        if (typed instanceof UnixDomainSocketAddress) {
-            String path = ((UnixDomainSocketAddress) typed).getPath().toString();
-            return path.isEmpty() ? "unix:(unnamed)" : "unix:" + path;
-        }
-        return String.valueOf(address);
-    }
-
-    /** Netty's epoll {@link DomainSocketAddress} as the JDK's {@link UnixDomainSocketAddress}; others as they are. */
+    /** {@link ConnectionNames#typed}, for the writer's addresses. */
     static SocketAddress typed(SocketAddress address) {
-        if (address instanceof DomainSocketAddress) {
-            return UnixDomainSocketAddress.of(((DomainSocketAddress) address).path());
-        }
-        return address;
+        return ConnectionNames.typed(address);
     }
 }

@@ -1,6 +1,10 @@
 /**
- * Internals (not exported). The data path, one job per file: {@code StreamsChannelHandler} (socket events in) →
- * {@code ByteBufStreamReader} (buffer, reads, the one copy, read-side back-pressure) → the user's future;
+ * Internals (not exported). The data path, one job per file: {@code StreamsChannelHandler} (socket events in;
+ * {@code StartTls} puts TLS in front of it, {@code ConnectionNames} names connections) → {@code ByteBufStreamReader}
+ * (the reads, the waiting read and who claims it ({@code ReadFuture}), feeding, EOF and failure), one object with its
+ * superclasses {@code ReadBackPressure} (autoRead off above {@code 2 × limit}, on at {@code limit}; what the
+ * {@code ReadControl} is told) and {@code UnreadBytes} (the buffer, and asyncio's rules answering a read from it),
+ * {@code ReadBuffers} moving the bytes (the one copy) → the user's future;
  * {@code ChannelStreamWriter} (writes, flush coalescing, {@code drain()} on writability) → socket.
  * {@code NettyStreamServer} tracks a server's sockets and connections, {@code Handlers} runs user handlers,
  * {@code Transport} picks epoll or NIO, {@code BlockingExecutor} runs blocking handlers on the chosen
