@@ -205,12 +205,12 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
 
     @Override
     public SocketAddress remoteAddress() {
-        return StreamsChannelHandler.typed(channel.remoteAddress());
+        return ConnectionNames.typed(channel.remoteAddress());
     }
 
     @Override
     public SocketAddress localAddress() {
-        return StreamsChannelHandler.typed(channel.localAddress());
+        return ConnectionNames.typed(channel.localAddress());
     }
 
     @Override

@@ -358,9 +358,4 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         }
         return made;
     }
-
-    /** {@link ConnectionNames#typed}, for the writer's addresses. */
-    static SocketAddress typed(SocketAddress address) {
-        return ConnectionNames.typed(address);
-    }
 }
