@@ -154,6 +154,7 @@ final class CarriedWrites {
     void writeGathered(Channel channel) {
         ByteBuf buf;
         while (gathered != null && (buf = gathered.poll()) != null) {
+            ServerCounters.written(queue.counters(), buf); // metrics
             channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
         }
     }

@@ -125,6 +125,7 @@ final class WriteQueue implements Runnable {
             if (send) {
                 writeHandOff();
                 writePending();
+                ServerCounters.written(handler.counters(), data); // metrics
                 channel.write(data, channel.voidPromise()); // Netty owns data from here on
                 flush();
             } else {
@@ -242,6 +243,7 @@ final class WriteQueue implements Runnable {
         ByteBuf buf = pending;
         if (buf != null) {
             pending = null;
+            ServerCounters.written(handler.counters(), buf); // metrics
             channel.write(buf, channel.voidPromise()); // Netty owns buf from here on (and counts it for drain())
         }
         ByteBuf again = pending; // a write made by user code that channel.write ran
@@ -292,6 +294,11 @@ final class WriteQueue implements Runnable {
     void countGathered(int len) {
         int total = pendingBytes + len;
         PENDING_BYTES.lazySet(this, total < 0 ? Integer.MAX_VALUE : total);
+    }
+
+    /** Metrics: the server's counters of this connection's event loop, or null on a client connection. */
+    ServerCounters.Loop counters() {
+        return handler.counters();
     }
 
     /** The hand-off queue as it is now, or null: read without the lock. */
@@ -411,6 +418,7 @@ final class WriteQueue implements Runnable {
         try {
             while ((buf = batch.poll()) != null) {
                 int size = buf.readableBytes();
+                ServerCounters.written(handler.counters(), buf); // metrics
                 channel.write(buf, channel.voidPromise()); // Netty owns buf from here on
                 queued.removed(size);
             }
