@@ -17,7 +17,7 @@ import java.util.function.IntSupplier;
  * <p><b>Cost.</b> The bytes are counted on the hot path, once per {@code channelRead} and once per buffer handed to
  * the channel, so they live in one {@link Loop} per event loop of the server: every connection of a server on one
  * event loop counts into the same two fields, and only that loop's tasks write them, one after the other. A count is
- * then a plain read and an ordered write (no atomic instruction, no contention between loops; the cells are padded
+ * then a plain read and an opaque write (no atomic instruction, no contention between loops; the cells are padded
  * so that two loops do not share a cache line); a read of the metrics sums the cells. The rarer events — connections
  * accepted and refused, waits in {@code drain()} (from any thread), handler failures — are {@link LongAdder}s.
  *
