@@ -9,6 +9,7 @@ import dev.streams.StreamConnection;
 import dev.streams.StreamReader;
 import dev.streams.StreamServer;
 import dev.streams.StreamWriter;
+import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -39,6 +41,11 @@ import org.junit.jupiter.api.Timeout;
 class StreamServerMetricsTest {
 
     private static final String HOST = "127.0.0.1";
+    /**
+     * Small socket buffers for the connection that gets 1 MiB: the kernel holds far less than that, so the server's
+     * drain waits until the client reads (with the kernel's autotuned buffers, 1 MiB may fit at once).
+     */
+    private static final int SOCKET_BUFFER = 4096;
 
     private static int port(StreamServer server) {
         return ((InetSocketAddress) server.localAddresses().get(0)).getPort();
@@ -77,7 +84,8 @@ class StreamServerMetricsTest {
     void theMetersCountWhatTheServerDid() throws Exception {
         CompletableFuture<Boolean> drainDoneAtOnce = new CompletableFuture<>();
         StreamServer server = await(NettyStreams.startServer((reader, writer) -> serve(reader, writer,
-                drainDoneAtOnce), HOST, 0, ServerOptions.builder().maxConnections(4).build()));
+                drainDoneAtOnce), HOST, 0, ServerOptions.builder().maxConnections(4)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER).build()));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         StreamServerMetrics binder = new StreamServerMetrics(server, Tags.of("service", "echo"));
         binder.bindTo(registry);
@@ -93,12 +101,13 @@ class StreamServerMetricsTest {
             assertThat(registry.get("streams.server.connections.open").tag("server", tag).gauge().value())
                     .isEqualTo(2);
             try (Socket failing = new Socket(HOST, port(server))) { // the third of maxConnections 4
-                StreamConnection large = await(NettyStreams.openConnection(HOST, port(server))); // the fourth
+                StreamConnection large = await(NettyStreams.openConnection(HOST, port(server), // the fourth
+                        ConnectOptions.builder().option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER).build()));
                 open.add(large);
                 large.writer().write("large\n".getBytes(UTF_8));
                 assertThat(await(drainDoneAtOnce, Duration.ofSeconds(30))).as("the drain waits").isFalse();
                 try (StreamConnection beyond = await(NettyStreams.openConnection(HOST, port(server)))) {
-                    assertThat(await(beyond.reader().read(-1))).as("the fifth is refused: EOF").isEmpty();
+                    assertThat(await(beyond.reader().read(-1), Duration.ofSeconds(30))).as("the fifth is refused: EOF").isEmpty();
                 }
                 failing.getOutputStream().write("throw\n".getBytes(UTF_8));
                 assertThat(failing.getInputStream().read()).as("closed after the failure").isEqualTo(-1);
