@@ -63,4 +63,15 @@ public interface StreamServer extends AutoCloseable {
      * @return a future that completes once the server is closed and every client connection has ended
      */
     CompletableFuture<Void> waitClosed();
+
+    /**
+     * What this server has counted since it started: connections open, accepted and refused, bytes read and written,
+     * the time spent waiting in {@code drain()}, handler failures (see {@link ServerMetrics} for each value's unit
+     * and meaning). The counters are always on and cost a few memory writes per read and per buffer handed to the
+     * network.
+     *
+     * @return the server's metrics: the same live view on every call, readable from any thread, also after the
+     *         server is closed
+     */
+    ServerMetrics metrics();
 }

@@ -3,6 +3,8 @@ package dev.streams.bench.jmh;
 import dev.streams.StreamConnection;
 import dev.streams.bench.harness.EchoHandlers;
 import dev.streams.netty.NettyStreams;
+import dev.streams.netty.internal.NettyStreamServer;
+import dev.streams.netty.internal.StreamsChannelHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,7 +28,11 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code *Raw}: the raw echo handler (each buffer written back as it came, one flush per read batch).</li>
  *   <li>{@code *LineDecoder}: {@link LineBasedFrameDecoder} and an echo of each frame.</li>
  *   <li>{@code *Streams}: this library's async line echo ({@link EchoHandlers#asyncLineEcho()}: {@code readLine},
- *       {@code write}, {@code drain}, chained with futures) on {@link NettyStreams#attach}.</li>
+ *       {@code write}, {@code drain}, chained with futures) on {@link NettyStreams#attach}: a client connection,
+ *       which no server counts.</li>
+ *   <li>{@code *StreamsCounted}: the same, on a connection counted in a server's metrics as a served connection is
+ *       ({@code StreamServer.metrics()}: bytes read per {@code channelRead}, bytes written per buffer handed to the
+ *       channel). The difference to {@code *Streams} is what the metrics cost.</li>
  * </ul>
  */
 public class EchoTurnBenchmark extends ShortRun {
@@ -39,6 +45,8 @@ public class EchoTurnBenchmark extends ShortRun {
     private EmbeddedChannel raw;
     private EmbeddedChannel lineDecoder;
     private EmbeddedChannel streams;
+    private EmbeddedChannel counted;
+    private NettyStreamServer server;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -49,11 +57,20 @@ public class EchoTurnBenchmark extends ShortRun {
         streams = new EmbeddedChannel();
         StreamConnection connection = NettyStreams.attach(streams);
         EchoHandlers.asyncLineEcho().handle(connection.reader(), connection.writer());
+        counted = new EmbeddedChannel();
+        StreamConnection countedConnection = NettyStreams.attach(counted);
+        server = new NettyStreamServer(null, true, null);
+        server.track(counted.pipeline().get(StreamsChannelHandler.class)); // counted from here on, as if accepted
+        EchoHandlers.asyncLineEcho().handle(countedConnection.reader(), countedConnection.writer());
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (server.metrics().bytesRead() != server.metrics().bytesWritten()) {
+            throw new IllegalStateException("the counted echo counted " + server.metrics());
+        }
         raw.finishAndReleaseAll();
+        counted.finishAndReleaseAll();
         lineDecoder.finishAndReleaseAll();
         streams.finishAndReleaseAll();
         oneLine.release();
@@ -76,6 +93,11 @@ public class EchoTurnBenchmark extends ShortRun {
     }
 
     @Benchmark
+    public int pingPongStreamsCounted() {
+        return turn(counted, oneLine);
+    }
+
+    @Benchmark
     @OperationsPerInvocation(PIPELINED)
     public int pipelinedRaw() {
         return turn(raw, manyLines);
@@ -91,6 +113,12 @@ public class EchoTurnBenchmark extends ShortRun {
     @OperationsPerInvocation(PIPELINED)
     public int pipelinedStreams() {
         return turn(streams, manyLines);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PIPELINED)
+    public int pipelinedStreamsCounted() {
+        return turn(counted, manyLines);
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.streams.bench.jmh;
 
 import dev.streams.StreamWriter;
 import dev.streams.netty.NettyStreams;
+import dev.streams.netty.internal.NettyStreamServer;
+import dev.streams.netty.internal.StreamsChannelHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.Arrays;
@@ -20,6 +22,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <ul>
  *   <li>{@code streamsWriteDrain}: {@code writer.write(bytes); writer.drain()} per message.</li>
+ *   <li>{@code streamsWriteDrainCounted}: the same on a connection counted in a server's metrics (as a served
+ *       connection is: bytes written per buffer handed to the channel).</li>
  *   <li>{@code nettyWriteAndFlush}: {@code channel.writeAndFlush(copy)} per message (voidPromise).</li>
  *   <li>{@code nettyWriteThenFlush}: {@code channel.write(copy)} per message, one {@code flush()} per batch.</li>
  * </ul>
@@ -35,6 +39,9 @@ public class WriteBenchmark extends ShortRun {
     private EmbeddedChannel streamsChannel;
     private StreamWriter writer;
     private EmbeddedChannel nettyChannel;
+    private EmbeddedChannel countedChannel;
+    private StreamWriter countedWriter;
+    private NettyStreamServer server;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -44,12 +51,20 @@ public class WriteBenchmark extends ShortRun {
         streamsChannel = new EmbeddedChannel();
         writer = NettyStreams.attach(streamsChannel).writer();
         nettyChannel = new EmbeddedChannel();
+        countedChannel = new EmbeddedChannel();
+        countedWriter = NettyStreams.attach(countedChannel).writer();
+        server = new NettyStreamServer(null, true, null);
+        server.track(countedChannel.pipeline().get(StreamsChannelHandler.class)); // counted, as if accepted
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         streamsChannel.finishAndReleaseAll();
         nettyChannel.finishAndReleaseAll();
+        countedChannel.finishAndReleaseAll();
+        if (server.metrics().bytesWritten() % size != 0) {
+            throw new IllegalStateException("the counted writer counted " + server.metrics());
+        }
     }
 
     @Benchmark
@@ -61,6 +76,17 @@ public class WriteBenchmark extends ShortRun {
         }
         streamsChannel.runPendingTasks();
         releaseOutbound(streamsChannel);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(WRITES)
+    public void streamsWriteDrainCounted(Blackhole bh) {
+        for (int i = 0; i < WRITES; i++) {
+            countedWriter.write(message);
+            bh.consume(countedWriter.drain());
+        }
+        countedChannel.runPendingTasks();
+        releaseOutbound(countedChannel);
     }
 
     @Benchmark

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A server's {@code maxConnections}: on each of its server channels, in front of Netty's acceptor. An accepted
  * connection beyond the limit is closed at once (a FIN: the peer reads EOF), before any handler, TLS or buffer is set
- * up for it, and counted in {@link #refused()}.
+ * up for it, and counted in the server's metrics ({@code connectionsRefused}).
  *
  * <p>The open count rises when a connection is accepted and falls when its channel closes, across all the server's
  * sockets and event loops (one atomic counter). A connection whose registration with its event loop fails (only when
@@ -31,23 +31,25 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final Object server;
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
-    private final AtomicLong refused = new AtomicLong();
+    private final ServerCounters counters;
     private final AtomicLong refusedThisEpisode = new AtomicLong();
     private final AtomicBoolean refusing = new AtomicBoolean();
     /** Counts a connection down when it closes. */
     private final ChannelFutureListener onClose = closed -> open.decrementAndGet();
 
     /**
-     * @param server for log messages
-     * @param max    the most connections open at once, {@code > 0}
+     * @param server   for log messages
+     * @param max      the most connections open at once, {@code > 0}
+     * @param counters the server's counters, which count the refused connections
      * @throws IllegalArgumentException when {@code max <= 0}
      */
-    ConnectionLimiter(Object server, int max) {
+    ConnectionLimiter(Object server, int max, ServerCounters counters) {
         if (max <= 0) {
             throw new IllegalArgumentException("maxConnections <= 0: " + max);
         }
         this.server = server;
         this.max = max;
+        this.counters = counters;
     }
 
     @Override
@@ -59,7 +61,7 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(child); // on to Netty's acceptor, which registers it
             return;
         }
-        refused.incrementAndGet();
+        counters.refused();
         refusedThisEpisode.incrementAndGet();
         child.unsafe().closeForcibly(); // not registered yet: closes its socket now
         if (!refusing.get() && refusing.compareAndSet(false, true)) {
@@ -92,15 +94,6 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
                 // as above
             }
         }
-    }
-
-    /**
-     * The connections accepted and closed at once because {@code maxConnections} were open.
-     *
-     * @return the count since the server started
-     */
-    long refused() {
-        return refused.get();
     }
 
     /**

@@ -40,7 +40,7 @@ final class Drainers {
 
     /** A new drainer, completed once the connection is writable again (or failed once it is lost). */
     private CompletableFuture<Void> await() {
-        CompletableFuture<Void> drainer = new CompletableFuture<>();
+        CompletableFuture<Void> drainer = ServerCounters.drainer(queue.counters()); // metrics: timed on a server
         waiting.add(drainer);
         // The channel may have become writable (or closed) between the caller's check and the add: look again.
         if (queue.writable() || state.lost() != null) {

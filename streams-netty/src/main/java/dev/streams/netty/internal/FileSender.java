@@ -57,6 +57,8 @@ final class FileSender {
     private final WriterState state;
     private final Runnable pump = this::pump;
     /** The sends started and not yet ended, in order. */
+    /** Metrics: the server's counters of the connection's event loop, or null on a client connection. */
+    private final ServerCounters.Loop counters;
     private final ArrayDeque<FileSend> sending = new ArrayDeque<>(2);
     /** What waits behind the file being sent in chunks: buffers, files, closing steps; made when first needed. */
     private ArrayDeque<Object> held;
@@ -69,9 +71,10 @@ final class FileSender {
     /** The bytes still to send (see the class comment). Written on the event loop, read by drain() anywhere. */
     private volatile long bytes;
 
-    FileSender(Channel channel, WriterState state) {
+    FileSender(Channel channel, WriterState state, ServerCounters.Loop counters) {
         this.channel = channel;
         this.state = state;
+        this.counters = counters;
     }
 
     /** The bytes still to send, for {@code drain()}. */
@@ -116,6 +119,7 @@ final class FileSender {
         } else if (item instanceof Runnable) {
             ((Runnable) item).run();
         } else {
+            ServerCounters.written(counters, (ByteBuf) item); // metrics
             channel.write(item, channel.voidPromise()); // Netty owns the buffer from here on
         }
     }
@@ -127,6 +131,9 @@ final class FileSender {
             send.started(this, true);
             ChannelProgressivePromise promise = channel.newProgressivePromise();
             promise.addListener(send); // progress counts its bytes down; the end completes the future
+            if (counters != null) {
+                counters.written(send.count); // metrics
+            }
             channel.write(new KeptFileRegion(send.file, send.position, send.count), promise); // Netty's from here on
         } else {
             send.started(this, false);
@@ -192,6 +199,7 @@ final class FileSender {
                 last.addListener(send); // its end completes the future
                 promise = last;
             }
+            ServerCounters.written(counters, chunk); // metrics
             channel.pipeline().writeAndFlush(chunk, promise); // Netty owns chunk from here on
             if (left == 0 && chunked == send) {
                 chunked = null; // the last chunk is written: what is held may follow it

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
  * connection's own loss (a reset, a TLS error, the idle timeout: the reader's failure) is no handler failure: the
  * stream handler logged that loss already (at DEBUG, one line), so it is not logged again; one that ends with
  * {@link ClosedChannelException} once its channel is closed (the peer left while it wrote) is one DEBUG line.
+ * The failures logged at WARN are the ones a server counts in its metrics ({@code handlerFailures}).
  */
 public final class Handlers {
 
@@ -66,6 +67,7 @@ public final class Handlers {
                     LOG.debug("{}: handler ended: {}", connection, String.valueOf(cause));
                 }
             } else if (!causedBy(cause, connection.reader().exception())) {
+                ServerCounters.handlerFailed(connection);
                 LOG.warn("{}: handler failed", connection, cause);
             } // else the connection's loss, which the stream handler logged when it happened
         }

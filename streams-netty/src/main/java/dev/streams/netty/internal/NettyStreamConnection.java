@@ -25,6 +25,11 @@ public final class NettyStreamConnection implements StreamConnection {
         return writer;
     }
 
+    /** Metrics: the server's counters of this connection's event loop, or null on a client connection. */
+    ServerCounters.Loop counters() {
+        return handler.counters();
+    }
+
     @Override
     public void close() {
         writer.close();

@@ -1,5 +1,6 @@
 package dev.streams.netty.internal;
 
+import dev.streams.ServerMetrics;
 import dev.streams.StreamServer;
 import dev.streams.netty.ServerOptions;
 import io.netty.channel.Channel;
@@ -37,6 +38,8 @@ public final class NettyStreamServer implements StreamServer {
         clients.remove(closed.channel());
         checkAllClosed();
     };
+    /** What the server counts: its metrics (see {@link ServerCounters}). */
+    private final ServerCounters counters = new ServerCounters(clients::size);
     private final List<Channel> serverChannels = new ArrayList<>();
     private final CompletableFuture<Void> serverClosed = new CompletableFuture<>();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
@@ -62,9 +65,18 @@ public final class NettyStreamServer implements StreamServer {
         serverChannels.add(channel);
     }
 
-    /** Starts tracking a connection accepted by one of the server channels, until it closes. */
-    public void track(NettyStreamConnection connection) {
+    /**
+     * Starts serving a connection accepted by one of the server channels: tracks it until it closes, and counts it
+     * and its bytes in this server's metrics. Called on the connection's event loop, when its pipeline is set up:
+     * before it reads or writes a byte and before its handler runs.
+     *
+     * @param handler the connection's stream handler
+     */
+    public void track(StreamsChannelHandler handler) {
+        NettyStreamConnection connection = handler.connection();
         Channel channel = connection.writer().channel();
+        handler.countInto(counters.loop(channel.eventLoop()));
+        counters.accepted();
         clients.put(channel, connection);
         channel.closeFuture().addListener(untrack);
     }
@@ -79,19 +91,9 @@ public final class NettyStreamServer implements StreamServer {
      */
     public ChannelHandler serverChannelHandler(int maxConnections) {
         if (maxConnections != ServerOptions.UNLIMITED_CONNECTIONS) {
-            limiter = new ConnectionLimiter(this, maxConnections);
+            limiter = new ConnectionLimiter(this, maxConnections, counters);
         }
         return AcceptGuard.forServer(this, limiter);
-    }
-
-    /**
-     * The connections accepted and closed at once because {@code maxConnections} were open (0 without a limit).
-     *
-     * @return the count since the server started
-     */
-    public long refusedConnections() {
-        ConnectionLimiter limit = limiter;
-        return limit == null ? 0 : limit.refused();
     }
 
     public Executor blockingExecutor() {
@@ -200,6 +202,11 @@ public final class NettyStreamServer implements StreamServer {
     @Override
     public CompletableFuture<Void> waitClosed() {
         return allClosed.copy();
+    }
+
+    @Override
+    public ServerMetrics metrics() {
+        return counters;
     }
 
     /** The number of client connections still open. */

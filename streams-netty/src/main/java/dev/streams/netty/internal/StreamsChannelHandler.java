@@ -67,6 +67,11 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
     /** The first error of the connection; event-loop only. */
     private Throwable error;
     private volatile String name;
+    /**
+     * Metrics: the server's counters for this connection's event loop ({@link ServerCounters}); null on a client
+     * connection. Set once by the server before the connection is ready, so before any user sees it.
+     */
+    private ServerCounters.Loop counters;
 
     /**
      * @param channel the channel this handler will be added to
@@ -204,6 +209,9 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             inRead = true;
+            if (counters != null) {
+                counters.read(((ByteBuf) msg).readableBytes()); // metrics
+            }
             connection.reader().feedData((ByteBuf) msg); // the reader owns msg from here on
         } else {
             ctx.fireChannelRead(msg);
@@ -218,6 +226,16 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
             connection.writer().queue().flushNow(); // the writes made while reading, gathered by the writer
         }
         ctx.fireChannelReadComplete();
+    }
+
+    /** Metrics: counts this server connection into {@code loopCounters}. On the event loop, before it is ready. */
+    void countInto(ServerCounters.Loop loopCounters) {
+        this.counters = loopCounters;
+    }
+
+    /** Metrics: the server's counters of this connection's event loop, or null on a client connection. */
+    ServerCounters.Loop counters() {
+        return counters;
     }
 
     /** Called by the writer on the event loop: true when the flush will happen at {@code channelReadComplete}. */

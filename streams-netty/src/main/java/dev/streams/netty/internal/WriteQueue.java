@@ -169,7 +169,7 @@ final class WriteQueue extends PendingWrites implements Runnable {
     private FileSender files() {
         FileSender made = files;
         if (made == null) {
-            FILES.compareAndSet(this, null, new FileSender(channel, state));
+            FILES.compareAndSet(this, null, new FileSender(channel, state, counters()));
             made = files;
         }
         return made;
@@ -180,6 +180,7 @@ final class WriteQueue extends PendingWrites implements Runnable {
     void toChannel(Object item) {
         FileSender sender = files;
         if (sender == null) {
+            ServerCounters.written(counters(), (ByteBuf) item); // metrics; without a file sender items are buffers
             channel.write(item, channel.voidPromise());
         } else {
             sender.send(item);
@@ -196,6 +197,11 @@ final class WriteQueue extends PendingWrites implements Runnable {
             queued = handOff;
         }
         return queued;
+    }
+
+    /** Metrics: the server's counters of this connection's event loop, or null on a client connection. */
+    ServerCounters.Loop counters() {
+        return handler.counters();
     }
 
     /** The hand-off queue as it is now, or null: read without the lock. */

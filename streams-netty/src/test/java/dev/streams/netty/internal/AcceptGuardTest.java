@@ -86,7 +86,8 @@ class AcceptGuardTest {
 
     @Test
     void beyondTheLimitAcceptedConnectionsAreClosedAtOnceAndCounted() {
-        ConnectionLimiter limiter = new ConnectionLimiter("StreamServer[test]", 2);
+        ServerCounters counters = new ServerCounters(() -> 0);
+        ConnectionLimiter limiter = new ConnectionLimiter("StreamServer[test]", 2, counters);
         EmbeddedChannel server = serverChannel(limiter);
         EmbeddedChannel first = new EmbeddedChannel();
         EmbeddedChannel second = new EmbeddedChannel();
@@ -98,7 +99,7 @@ class AcceptGuardTest {
         assertThat((Channel) server.readInbound()).isSameAs(second);
         assertThat(server.<Object>readInbound()).as("the third goes no further").isNull();
         assertThat(third.isOpen()).as("closed at once").isFalse();
-        assertThat(limiter.refused()).isEqualTo(1);
+        assertThat(counters.connectionsRefused()).isEqualTo(1);
         assertThat(limiter.open()).isEqualTo(2);
 
         first.close();
@@ -106,7 +107,7 @@ class AcceptGuardTest {
         EmbeddedChannel fourth = new EmbeddedChannel();
         server.writeInbound(fourth);
         assertThat((Channel) server.readInbound()).isSameAs(fourth);
-        assertThat(limiter.refused()).isEqualTo(1);
+        assertThat(counters.connectionsRefused()).isEqualTo(1);
         assertThat(limiter.open()).isEqualTo(2);
         for (EmbeddedChannel channel : new EmbeddedChannel[] {second, third, fourth, server}) {
             channel.finishAndReleaseAll();

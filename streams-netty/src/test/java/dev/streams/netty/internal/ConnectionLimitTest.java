@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code ServerOptions.maxConnections} over real sockets: beyond the limit a new connection is closed at once (the
- * client reads EOF, not the server's greeting) and counted in {@code refusedConnections()}; once a connection ends,
- * a new one is served again.
+ * client reads EOF, not the server's greeting) and counted in {@code metrics().connectionsRefused()}; once a
+ * connection ends, a new one is served again.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConnectionLimitTest {
@@ -71,7 +71,6 @@ class ConnectionLimitTest {
     @MethodSource(TransportGroups.ALL)
     void beyondMaxConnectionsNewConnectionsAreClosedAtOnceAndCounted(Transport transport) throws Exception {
         StreamServer server = greetingServer(transport, MAX);
-        NettyStreamServer counted = (NettyStreamServer) server;
         List<StreamConnection> open = new ArrayList<>();
         try {
             for (int i = 0; i < MAX; i++) {
@@ -82,7 +81,7 @@ class ConnectionLimitTest {
             try (StreamConnection beyond = connect(server, transport)) {
                 assertThat(await(beyond.reader().read(-1))).as("closed at once: EOF, no greeting").isEmpty();
             }
-            assertThat(counted.refusedConnections()).isEqualTo(1);
+            assertThat(server.metrics().connectionsRefused()).isEqualTo(1);
 
             StreamConnection first = open.remove(0);
             first.close();
@@ -102,11 +101,11 @@ class ConnectionLimitTest {
             open.add(again);
             again.writer().write("still echoing\n".getBytes(UTF_8));
             assertThat(new String(await(again.reader().readLine()), UTF_8)).isEqualTo("still echoing\n");
-            assertThat(counted.refusedConnections()).isEqualTo(1 + refusedMeanwhile);
+            assertThat(server.metrics().connectionsRefused()).isEqualTo(1 + refusedMeanwhile);
             System.out.printf("FIGURE connection-limit-%s: maxConnections %d: connection %d closed at once (EOF),"
-                    + " refusedConnections() = %d; after one closed, %d more refused before one was served%n",
+                    + " metrics().connectionsRefused() = %d; after one closed, %d more refused before one was served%n",
                     transport.name().toLowerCase(java.util.Locale.ROOT), MAX, MAX + 1,
-                    counted.refusedConnections(), refusedMeanwhile);
+                    server.metrics().connectionsRefused(), refusedMeanwhile);
             for (StreamConnection connection : open) {
                 connection.writer().write("bye\n".getBytes(UTF_8));
                 assertThat(new String(await(connection.reader().readLine()), UTF_8)).as("the others go on")
@@ -127,7 +126,7 @@ class ConnectionLimitTest {
         StreamServer server = greetingServer(Transport.preferred(), ServerOptions.UNLIMITED_CONNECTIONS);
         try (StreamConnection connection = connect(server, Transport.preferred())) {
             assertThat(served(connection)).isTrue();
-            assertThat(((NettyStreamServer) server).refusedConnections()).isZero();
+            assertThat(server.metrics().connectionsRefused()).isZero();
         } finally {
             server.close();
             await(server.waitClosed());
