@@ -15,6 +15,8 @@ final class ChildProcess implements AutoCloseable {
     final Process process;
     final Capture out = new Capture();
     final Capture err = new Capture();
+    /** The threads copying the child's stdout and stderr, which end at the child's end of each stream. */
+    private final Thread[] pumps = new Thread[2];
 
     ChildProcess(List<String> command) throws IOException {
         this(command, Map.of());
@@ -34,8 +36,8 @@ final class ChildProcess implements AutoCloseable {
         });
         process = builder.start();
         process.getOutputStream().close();
-        pump(process.getInputStream(), out, "stdout");
-        pump(process.getErrorStream(), err, "stderr");
+        pumps[0] = pump(process.getInputStream(), out, "stdout");
+        pumps[1] = pump(process.getErrorStream(), err, "stderr");
     }
 
     /** True when {@code python3} runs here. */
@@ -69,11 +71,19 @@ final class ChildProcess implements AutoCloseable {
         return command;
     }
 
-    /** Waits for the exit; returns the exit code. */
+    /**
+     * Waits for the exit, and for everything the child wrote to be copied into {@link #out} and {@link #err} (the
+     * copying threads may still be at it when the process has ended); returns the exit code.
+     */
     int waitFor(Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new TimeoutException("still running after " + timeout + "; stdout:\n" + out.text()
                     + "\nstderr:\n" + err.text());
+        }
+        for (Thread pump : pumps) {
+            // A grandchild that inherited the streams can keep them open: wait for the copy, but not past the bound.
+            pump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
         return process.exitValue();
     }
@@ -90,7 +100,7 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    private static void pump(InputStream in, Capture into, String name) {
+    private static Thread pump(InputStream in, Capture into, String name) {
         Thread thread = new Thread(() -> {
             try (in) {
                 in.transferTo(into);
@@ -100,5 +110,6 @@ final class ChildProcess implements AutoCloseable {
         }, "child-" + name);
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 }

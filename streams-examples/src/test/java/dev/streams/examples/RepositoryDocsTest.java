@@ -53,7 +53,7 @@ class RepositoryDocsTest {
         assertThat(readme).contains("](docs/CONTRACT.md)").doesNotContain("shared/API.md");
         String contract = Files.readString(ROOT.resolve("docs/CONTRACT.md"));
         assertThat(contract).contains("## Reading: `StreamReader`", "## Writing: `StreamWriter`", "## `Await`",
-                "## Exceptions", "## Added in this round");
+                "## Exceptions", "## `NettyStreams` and the options", "## Server metrics");
     }
 
     @Test
