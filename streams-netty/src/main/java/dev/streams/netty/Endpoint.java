@@ -124,6 +124,8 @@ public sealed interface Endpoint permits Endpoint.Tcp, Endpoint.Unix, Endpoint.C
         /**
          * Checks and copies the hosts.
          *
+         * @param hosts the hosts, in order, at least one; copied, so later changes to the list are not seen
+         * @param port  the port, 0-65535
          * @throws NullPointerException     when {@code hosts} is null
          * @throws IllegalArgumentException when {@code hosts} is empty or the port is outside 0-65535
          */
@@ -154,6 +156,7 @@ public sealed interface Endpoint permits Endpoint.Tcp, Endpoint.Unix, Endpoint.C
         /**
          * Checks the path.
          *
+         * @param path the socket file's path
          * @throws NullPointerException when {@code path} is null
          */
         public Unix {

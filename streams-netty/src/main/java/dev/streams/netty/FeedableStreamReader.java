@@ -14,16 +14,19 @@ public interface FeedableStreamReader extends NettyStreamReader {
     /**
      * Appends bytes. <b>Ownership of {@code data} passes to the reader</b>, which releases it once its bytes are read
      * (or copies them to the heap at EOF or failure and releases it then), and which releases it at once when this
-     * method throws.
+     * method throws. Empty data is released and ignored. A reader made by {@code newReader} has no channel to pause,
+     * so it buffers whatever it is fed, past its limit too; only its separator searches are bounded by the limit.
      *
+     * @param data the bytes to append, from its reader index to its writer index; the reader's from this call on
      * @throws NullPointerException  when {@code data} is null
      * @throws IllegalStateException after {@link #feedEof()}, even for empty data
      */
     void feedData(ByteBuf data);
 
     /**
-     * Appends a copy of {@code data}.
+     * Appends a copy of {@code data}: the caller may reuse the array once this returns.
      *
+     * @param data the bytes to append; copied
      * @throws NullPointerException  when {@code data} is null
      * @throws IllegalStateException after {@link #feedEof()}, even for empty data
      */
@@ -36,6 +39,7 @@ public interface FeedableStreamReader extends NettyStreamReader {
      * Fails the stream: reads go on returning the buffered bytes, and fail with {@code cause} once those cannot
      * answer them. The first cause sticks; later calls are ignored.
      *
+     * @param cause what the reads that cannot be answered from the buffer fail with
      * @throws NullPointerException when {@code cause} is null
      */
     void setException(Throwable cause);

@@ -16,7 +16,7 @@ import java.util.Objects;
  *   <tr><td>{@code backlog}</td><td>100</td><td>the listen queue's length</td></tr>
  *   <tr><td>{@code reuseAddress}</td><td>true</td><td>{@code SO_REUSEADDR}</td></tr>
  *   <tr><td>{@code reusePort}</td><td>false</td><td>{@code SO_REUSEPORT} (several servers on one port); epoll
- *       only: asking for it on NIO fails the start with {@code IllegalArgumentException}</td></tr>
+ *       or io_uring only: asking for it on NIO fails the start with {@code IllegalArgumentException}</td></tr>
  *   <tr><td>{@code startServing}</td><td>true</td><td>accept at once; when false the socket listens but connections
  *       wait in the backlog until {@code startServing()} or {@code serveForever()}</td></tr>
  *   <tr><td>{@code blockingScheduler}</td><td>{@link BlockingScheduler#AUTO}</td><td>which threads carry blocking
@@ -75,32 +75,72 @@ public final class ServerOptions extends StreamOptions {
         this.serverChannelOptions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.serverChannelOptions));
     }
 
-    /** A builder with every option at its default. */
+    /**
+     * A builder with every option at its default.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder that starts from these options. */
+    /**
+     * A builder that starts from these options.
+     *
+     * @return a new builder holding these options
+     */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
+    /**
+     * The length of each listening socket's queue of connections not yet accepted.
+     *
+     * @return the backlog, {@code > 0} (default {@value #DEFAULT_BACKLOG})
+     * @see Builder#backlog(int)
+     */
     public int backlog() {
         return backlog;
     }
 
+    /**
+     * Whether the TCP listening sockets are bound with {@code SO_REUSEADDR}.
+     *
+     * @return true to bind with {@code SO_REUSEADDR} (the default)
+     */
     public boolean reuseAddress() {
         return reuseAddress;
     }
 
+    /**
+     * Whether the TCP listening sockets are bound with {@code SO_REUSEPORT}, so that several servers can listen on
+     * one port (epoll or io_uring).
+     *
+     * @return true to bind with {@code SO_REUSEPORT} (default false)
+     * @see Builder#reusePort(boolean)
+     */
     public boolean reusePort() {
         return reusePort;
     }
 
+    /**
+     * Whether a server accepts as soon as it is bound.
+     *
+     * @return true to accept at once (the default); false to listen and let connections wait in the backlog until
+     *         {@code startServing()} or {@code serveForever()}
+     * @see Builder#startServing(boolean)
+     */
     public boolean startServing() {
         return startServing;
     }
 
+    /**
+     * How many platform threads carry blocking handlers with {@link BlockingScheduler#POOL}; unused with the other
+     * schedulers.
+     *
+     * @return the pool's size, {@code > 0} (default {@value #DEFAULT_BLOCKING_THREADS})
+     * @see Builder#blockingThreads(int)
+     */
     public int blockingThreads() {
         return blockingThreads;
     }
@@ -173,8 +213,13 @@ public final class ServerOptions extends StreamOptions {
         }
 
         /**
-         * The listen backlog (default 100).
+         * The listen backlog (default 100): how many connections the kernel queues on each listening socket before
+         * the server accepts them; past it, new connections wait in their clients' retries or are refused, as the
+         * kernel decides. The kernel may cap it (Linux: {@code net.core.somaxconn}). Not applied to a
+         * socket that is already listening ({@link Endpoint#of(java.nio.channels.ServerSocketChannel)}).
          *
+         * @param backlog the queue's length, in connections, {@code > 0}
+         * @return this builder
          * @throws IllegalArgumentException when {@code backlog <= 0}
          */
         public Builder backlog(int backlog) {
@@ -185,19 +230,41 @@ public final class ServerOptions extends StreamOptions {
             return this;
         }
 
-        /** {@code SO_REUSEADDR} (default true). */
+        /**
+         * {@code SO_REUSEADDR} on the TCP listening sockets (default true, as asyncio on Unix): a restarted server
+         * can bind its port while connections of the previous one are still in {@code TIME_WAIT}. Not applied to
+         * Unix domain sockets, nor to a socket that is already bound.
+         *
+         * @param reuseAddress true to set it
+         * @return this builder
+         */
         public Builder reuseAddress(boolean reuseAddress) {
             this.reuseAddress = reuseAddress;
             return this;
         }
 
-        /** {@code SO_REUSEPORT} (default false; epoll only). */
+        /**
+         * {@code SO_REUSEPORT} on the TCP listening sockets (default false): several servers, in this process or
+         * others, listen on one port and the kernel spreads new connections among them. Epoll or io_uring only: on
+         * NIO, {@code startServer} throws {@link IllegalArgumentException}. Not applied to Unix domain sockets, nor to
+         * a socket that is already bound.
+         *
+         * @param reusePort true to set it
+         * @return this builder
+         */
         public Builder reusePort(boolean reusePort) {
             this.reusePort = reusePort;
             return this;
         }
 
-        /** Whether to accept at once (default true). */
+        /**
+         * Whether to accept at once (default true, asyncio's {@code start_serving}). When false, the sockets are bound
+         * and listen, but connections wait in the backlog, unaccepted, until the server's {@code startServing()} or
+         * {@code serveForever()}.
+         *
+         * @param startServing false to bind without accepting
+         * @return this builder
+         */
         public Builder startServing(boolean startServing) {
             this.startServing = startServing;
             return this;
@@ -206,8 +273,10 @@ public final class ServerOptions extends StreamOptions {
         /**
          * Platform threads for blocking handlers with {@link BlockingScheduler#POOL} (default 256): each connection
          * holds one until its handler returns, so the pool bounds the connections served at once, idle ones
-         * included; the rest wait for a thread.
+         * included; the rest wait for a thread. Unused with the other schedulers.
          *
+         * @param threads the pool's size, {@code > 0}
+         * @return this builder
          * @throws IllegalArgumentException when {@code threads <= 0}
          */
         public Builder blockingThreads(int threads) {
@@ -287,6 +356,11 @@ public final class ServerOptions extends StreamOptions {
                 "AUTO_READ", "use startServing(boolean)",
                 "AUTO_CLOSE", "a failed accept must not close the server");
 
+        /**
+         * Builds the options.
+         *
+         * @return immutable options holding this builder's settings
+         */
         public ServerOptions build() {
             return new ServerOptions(this);
         }

@@ -92,42 +92,77 @@ public abstract class StreamOptions {
         this.idleTimeout = builder.idleTimeout;
     }
 
-    /** The reader's limit, in bytes. */
+    /**
+     * The reader's limit: the longest chunk before a separator that {@code readUntil} and {@code readLine} accept, and
+     * the read-side back-pressure's threshold (reading stops above {@code 2 × limit} buffered bytes).
+     *
+     * @return the limit, in bytes, {@code > 0} (default {@value #DEFAULT_LIMIT})
+     * @see Builder#limit(int)
+     */
     public int limit() {
         return limit;
     }
 
-    /** The low water mark, in bytes. */
+    /**
+     * The writer's low water mark: a {@code drain()} that waits is answered once the bytes queued for the socket fall
+     * to it.
+     *
+     * @return the low water mark, in bytes, {@code >= 0} (default {@value #DEFAULT_LOW_WATER_MARK})
+     */
     public int lowWaterMark() {
         return lowWaterMark;
     }
 
-    /** The high water mark, in bytes. */
+    /**
+     * The writer's high water mark: {@code drain()} waits while more bytes than this are queued for the socket.
+     *
+     * @return the high water mark, in bytes, {@code >= lowWaterMark()} (default {@value #DEFAULT_HIGH_WATER_MARK})
+     */
     public int highWaterMark() {
         return highWaterMark;
     }
 
-    /** The user's event loop group, or {@code null} for the shared default. */
+    /**
+     * The user's event loop group, which connections and servers run on instead of the shared default group.
+     *
+     * @return the group, or {@code null} for the shared default group of {@link #transport()} (the default)
+     */
     public EventLoopGroup eventLoopGroup() {
         return eventLoopGroup;
     }
 
-    /** The transport of the default group. */
+    /**
+     * The transport of the shared default group; ignored when {@link #eventLoopGroup()} is set.
+     *
+     * @return the transport asked for ({@link TransportType#AUTO} by default)
+     */
     public TransportType transport() {
         return transport;
     }
 
-    /** The TLS context, or {@code null} for plain connections. */
+    /**
+     * The TLS context: a client context for connections, a server context for servers.
+     *
+     * @return the context, or {@code null} for plain TCP (the default)
+     */
     public SslContext sslContext() {
         return sslContext;
     }
 
-    /** The TLS handshake timeout. */
+    /**
+     * How long a TLS handshake may take before it fails the connection with {@code SslHandshakeTimeoutException}.
+     *
+     * @return the timeout, positive (default 60 s)
+     */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
 
-    /** The TLS close_notify timeout. */
+    /**
+     * How long a TLS close waits for close_notify to be flushed before it closes the socket anyway.
+     *
+     * @return the timeout, positive (default 30 s)
+     */
     public Duration closeNotifyTimeout() {
         return closeNotifyTimeout;
     }
@@ -170,7 +205,12 @@ public abstract class StreamOptions {
                 + (wiretap ? ", wiretap" : "");
     }
 
-    /** The settings shared by both builders. */
+    /**
+     * The settings shared by both builders.
+     *
+     * @param <B> the concrete builder ({@link ConnectOptions.Builder} or {@link ServerOptions.Builder}), which every
+     *            setter returns so that calls chain
+     */
     public abstract static class Builder<B extends Builder<B>> {
         private int limit = DEFAULT_LIMIT;
         private int lowWaterMark = DEFAULT_LOW_WATER_MARK;
@@ -203,7 +243,16 @@ public abstract class StreamOptions {
 
         abstract B self();
 
-        /** The transport of the default group (default {@link TransportType#AUTO}); ignored with a user's group. */
+        /**
+         * The transport of the shared default group (default {@link TransportType#AUTO}: epoll where it loads, else
+         * NIO); ignored with a user's group. A transport that cannot run here ({@link TransportType#EPOLL} off Linux
+         * or without its native jar, {@link TransportType#IO_URING} without its optional dependency) fails the
+         * {@code openConnection} or {@code startServer} call with {@link IllegalStateException}, whose cause says why.
+         *
+         * @param transport the transport
+         * @return this builder
+         * @throws NullPointerException when {@code transport} is null
+         */
         public B transport(TransportType transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
             return self();
@@ -211,7 +260,12 @@ public abstract class StreamOptions {
 
         /**
          * TLS (default none): a client {@link SslContext} for connections, a server one for servers. Build it with
-         * {@code SslContextBuilder}; only TLS 1.2 and 1.3 are enabled on its engines.
+         * {@code SslContextBuilder}; only TLS 1.2 and 1.3 are enabled on its engines. A context of the wrong side, or
+         * one that enables neither TLS 1.2 nor 1.3, fails the {@code openConnection} or {@code startServer} call with
+         * {@link IllegalArgumentException}.
+         *
+         * @param sslContext the context; {@code null} for plain TCP
+         * @return this builder
          */
         public B sslContext(SslContext sslContext) {
             this.sslContext = sslContext;
@@ -219,8 +273,12 @@ public abstract class StreamOptions {
         }
 
         /**
-         * How long a TLS handshake may take (default 60 s).
+         * How long a TLS handshake may take (default 60 s); past it the connection fails with
+         * {@code SslHandshakeTimeoutException} and is closed. Applied at millisecond precision.
          *
+         * @param timeout the time allowed, positive
+         * @return this builder
+         * @throws NullPointerException     when {@code timeout} is null
          * @throws IllegalArgumentException when not positive
          */
         public B handshakeTimeout(Duration timeout) {
@@ -229,8 +287,12 @@ public abstract class StreamOptions {
         }
 
         /**
-         * How long a TLS close waits for close_notify (default 30 s).
+         * How long a TLS close waits for its close_notify to be flushed (default 30 s); past it the socket is closed
+         * anyway. Applied at millisecond precision.
          *
+         * @param timeout the time allowed, positive
+         * @return this builder
+         * @throws NullPointerException     when {@code timeout} is null
          * @throws IllegalArgumentException when not positive
          */
         public B closeNotifyTimeout(Duration timeout) {
@@ -306,8 +368,14 @@ public abstract class StreamOptions {
         }
 
         /**
-         * The writer's water marks, in bytes (default 16 KiB / 64 KiB).
+         * The writer's water marks, in bytes (default 16 KiB / 64 KiB): {@code drain()} waits while more than
+         * {@code high} bytes are queued for the socket, and is answered once the queue falls to {@code low}.
+         * {@code write} itself never waits: past the high mark the bytes go on queueing, and only {@code drain()} (and
+         * the writer's blocking {@code asOutputStream()} view) holds the writer back.
          *
+         * @param low  the low water mark, in bytes, {@code >= 0}
+         * @param high the high water mark, in bytes, {@code >= low}
+         * @return this builder
          * @throws IllegalArgumentException when {@code low < 0} or {@code high < low}
          */
         public B waterMarks(int low, int high) {
@@ -322,7 +390,15 @@ public abstract class StreamOptions {
             return self();
         }
 
-        /** An epoll or NIO event loop group of the user's; {@code null} (the default) uses the shared group. */
+        /**
+         * An event loop group of the user's (epoll, io_uring or NIO) to run on instead of the shared default group;
+         * its transport is used and {@link #transport} is ignored. The library never shuts it down: the user does,
+         * after closing what runs on it. A group of another kind fails the {@code openConnection} or
+         * {@code startServer} call with {@link IllegalArgumentException}.
+         *
+         * @param group the group; {@code null} (the default) for the shared default group
+         * @return this builder
+         */
         public B eventLoopGroup(EventLoopGroup group) {
             this.eventLoopGroup = group;
             return self();
