@@ -27,7 +27,6 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -111,10 +110,8 @@ class SendFileTest {
         }
         fileSha = sha.digest();
         file = FileChannel.open(path, StandardOpenOption.READ); // positional reads: shared by every test
-        root = new CertificateBuilder().subject("CN=streams test root").setIsCertificateAuthority(true)
-                .ecp256().buildSelfSigned();
-        serverCert = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress(HOST).addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(root);
+        root = TestCertificates.root("streams test root");
+        serverCert = TestCertificates.localhost(root);
     }
 
     @AfterAll

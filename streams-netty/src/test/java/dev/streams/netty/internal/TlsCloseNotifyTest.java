@@ -25,7 +25,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.netty.util.ReferenceCountUtil;
 import java.io.BufferedReader;
@@ -73,10 +72,8 @@ class TlsCloseNotifyTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        root = new CertificateBuilder().subject("CN=streams close_notify root").setIsCertificateAuthority(true)
-                .ecp256().buildSelfSigned();
-        server = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress(HOST).addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(root);
+        root = TestCertificates.root("streams close_notify root");
+        server = TestCertificates.localhost(root);
         certFile = dir.resolve("server.pem");
         keyFile = dir.resolve("server.key");
         Files.writeString(certFile, server.getCertificatePEM());

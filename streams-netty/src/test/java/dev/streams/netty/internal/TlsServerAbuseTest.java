@@ -14,7 +14,6 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -61,10 +60,8 @@ class TlsServerAbuseTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        root = new CertificateBuilder().subject("CN=streams test root").setIsCertificateAuthority(true)
-                .ecp256().buildSelfSigned();
-        server = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress(HOST).addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(root);
+        root = TestCertificates.root("streams test root");
+        server = TestCertificates.localhost(root);
     }
 
     @AfterAll

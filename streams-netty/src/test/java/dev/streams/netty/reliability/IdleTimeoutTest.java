@@ -14,6 +14,7 @@ import dev.streams.StreamServer;
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
+import dev.streams.netty.internal.TestCertificates;
 import dev.streams.netty.internal.Transport;
 import dev.streams.netty.testing.TransportGroups;
 import io.netty.buffer.ByteBuf;
@@ -22,7 +23,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -203,10 +203,8 @@ class IdleTimeoutTest {
 
     @Test
     void aTlsHandshakeKeepsItsOwnTimeoutAndTheIdleClockStartsAfterIt() throws Exception {
-        X509Bundle root = new CertificateBuilder().subject("CN=idle root").setIsCertificateAuthority(true)
-                .ecp256().buildSelfSigned();
-        X509Bundle cert = new CertificateBuilder().subject("CN=localhost").addSanIpAddress(HOST)
-                .addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(root);
+        X509Bundle root = TestCertificates.root("idle root");
+        X509Bundle cert = TestCertificates.localhost(root);
         SslContext clientTls = SslContextBuilder.forClient().trustManager(root.getCertificate()).build();
         SslContext serverTls = SslContextBuilder.forServer(cert.getKeyPair().getPrivate(), cert.getCertificatePath())
                 .build();
