@@ -9,6 +9,8 @@ module dev.streams.examples {
     requires io.netty.codec;
     // sun.misc.Signal, reached by reflection: Ctrl-C stops the echo server cleanly.
     requires jdk.unsupported;
+    // --wiretap shows the wire logger's records (Netty logs through java.util.logging here).
+    requires java.logging;
 
     exports dev.streams.examples;
 }

@@ -2,10 +2,15 @@ package dev.streams.examples;
 
 import dev.streams.netty.ConnectOptions;
 import dev.streams.netty.ProxyOptions;
+import dev.streams.netty.StreamOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /** Small helpers for the subcommands' argument parsing. */
 final class Cli {
@@ -137,6 +142,37 @@ final class Cli {
             }
         }
         return safe == null ? text : safe.toString();
+    }
+
+    /** The logger the options' {@code wiretap(true)} writes to; held here, as java.util.logging holds it weakly. */
+    private static final Logger WIRE = Logger.getLogger(StreamOptions.WIRE_LOGGER);
+
+    /**
+     * {@code --wiretap}: the connections' options get {@code wiretap(true)}, whose hex dumps go at DEBUG to the logger
+     * {@value StreamOptions#WIRE_LOGGER} (through java.util.logging here: the jar has no other logging library);
+     * this shows that logger's records on {@code err}, one message each, without java.util.logging's date lines.
+     */
+    static synchronized void showWire(PrintStream err) {
+        for (Handler old : WIRE.getHandlers()) {
+            WIRE.removeHandler(old);
+        }
+        WIRE.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                err.println(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+                err.flush();
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        WIRE.setLevel(Level.FINE); // Netty's DEBUG
+        WIRE.setUseParentHandlers(false);
     }
 
     /** A proxy URI for {@code option}, as {@link ProxyOptions#parse} reads it. */

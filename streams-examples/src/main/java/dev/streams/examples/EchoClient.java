@@ -5,6 +5,7 @@ import static dev.streams.Await.await;
 import dev.streams.StreamConnection;
 import dev.streams.StreamWriter;
 import dev.streams.netty.ConnectOptions;
+import dev.streams.netty.Endpoint;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ProxyOptions;
 import java.io.BufferedReader;
@@ -57,7 +58,7 @@ public final class EchoClient {
     static final String USAGE = String.join("\n",
             "Usage: echo-client [--host HOST] [--port PORT | --unix PATH] [--tls [--cacert FILE]",
             "                   [--server-name NAME]] [--connect-timeout S] [--timeout S] [--proxy URI]",
-            "                   [--async] [MESSAGE ... | -]",
+            "                   [--wiretap] [--async] [MESSAGE ... | -]",
             "",
             "Sends each message as a line (default: Привет, Как дела?, Пока; with -, the lines of stdin),",
             "waits for each answer and prints \"Сервер ответил: <answer>\"; then closes the connection.",
@@ -78,6 +79,8 @@ public final class EchoClient {
             "  --proxy URI        go through a proxy: socks5://[user:pass@]host:port (the proxy resolves",
             "                     the host name, as curl's socks5h://) or http://[user:pass@]host:port",
             "                     (an HTTP CONNECT tunnel); not with --unix",
+            "  --wiretap          print every byte sent and received (hex dumps; the plaintext under TLS)",
+            "                     to stderr",
             "  --async            use the future-based API instead of blocking await() calls",
             "                     (with -, stdin is then read to its end first)",
             "  -h, --help         this help",
@@ -85,19 +88,19 @@ public final class EchoClient {
             Cli.ENCODING_NOTE);
 
     /**
-     * Where the client connects: {@code host:port}, or a Unix domain socket when {@code unix} is not null; with TLS
-     * when the options carry an {@code SslContext}. {@code timeout} bounds the wait for each answer.
+     * Where and how the client connects: {@code host:port}, or a Unix domain socket when {@code unix} is not null;
+     * with TLS when the options carry an {@code SslContext}. {@code timeout} bounds the wait for each answer.
      */
-    record Endpoint(String host, int port, Path unix, ConnectOptions options, Duration timeout) {
+    record Target(String host, int port, Path unix, ConnectOptions options, Duration timeout) {
 
         /** Plain TCP to {@code host:port}. */
-        static Endpoint tcp(String host, int port) {
-            return new Endpoint(host, port, null, ConnectOptions.DEFAULTS, DEFAULT_TIMEOUT);
+        static Target tcp(String host, int port) {
+            return new Target(host, port, null, ConnectOptions.DEFAULTS, DEFAULT_TIMEOUT);
         }
 
         CompletableFuture<StreamConnection> connect() {
-            return unix != null ? NettyStreams.openConnection(dev.streams.netty.Endpoint.unix(unix), options)
-                    : NettyStreams.openConnection(host, port, options);
+            Endpoint where = unix != null ? Endpoint.unix(unix) : Endpoint.tcp(host, port);
+            return NettyStreams.openConnection(where, options);
         }
 
         /** {@code host:port} (and the proxy) or the socket's path, for messages. */
@@ -131,7 +134,8 @@ public final class EchoClient {
         Duration timeout = DEFAULT_TIMEOUT;
         ProxyOptions proxy = null;
         List<String> messages = new ArrayList<>();
-        Endpoint endpoint;
+        boolean wiretap = false;
+        Target target;
         try {
             for (int i = 0; i < args.length; i++) {
                 String arg = args[i];
@@ -155,6 +159,8 @@ public final class EchoClient {
                     timeout = Cli.seconds(arg, Cli.value(args, i++));
                 } else if (arg.equals("--proxy")) {
                     proxy = Cli.proxy(arg, Cli.value(args, i++));
+                } else if (arg.equals("--wiretap")) {
+                    wiretap = true;
                 } else if (arg.equals("--async")) {
                     async = true;
                 } else if (arg.equals("-")) {
@@ -179,16 +185,20 @@ public final class EchoClient {
             if (unix != null && proxy != null) {
                 throw new Cli.UsageException("--proxy reaches TCP hosts: not with --unix");
             }
-            ConnectOptions.Builder options = ConnectOptions.builder().connectTimeout(connectTimeout).proxy(proxy);
+            ConnectOptions.Builder options = ConnectOptions.builder().connectTimeout(connectTimeout).proxy(proxy)
+                    .wiretap(wiretap);
             if (tls) {
                 // Over a Unix socket there is no host name: check the one a generated certificate has.
                 options.sslContext(TlsSupport.clientContext(cacert)).handshakeTimeout(timeout)
                         .serverHostname(serverName != null ? serverName
                                 : unix != null ? TlsSupport.SELF_SIGNED_DNS : null);
             }
-            endpoint = new Endpoint(host, port, unix, options.build(), timeout);
+            target = new Target(host, port, unix, options.build(), timeout);
         } catch (Cli.UsageException e) {
             return Cli.usageError("echo-client", USAGE, e, out, err);
+        }
+        if (wiretap) {
+            Cli.showWire(err);
         }
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         Iterator<String> source = stdin ? lines.lines().iterator()
@@ -197,13 +207,13 @@ public final class EchoClient {
             if (async) {
                 List<String> all = new ArrayList<>();
                 source.forEachRemaining(all::add);
-                await(talkAsync(endpoint, all, out));
+                await(talkAsync(target, all, out));
             } else {
-                talkBlocking(endpoint, source, out);
+                talkBlocking(target, source, out);
             }
             return 0;
         } catch (IOException | UncheckedIOException | IllegalStateException e) {
-            err.println("echo-client: " + Cli.printable(describe(endpoint, e)));
+            err.println("echo-client: " + Cli.printable(describe(target, e)));
             return 1;
         } finally {
             out.flush();
@@ -211,45 +221,45 @@ public final class EchoClient {
     }
 
     /** One line for a failure: a failed handshake says so, with the TLS reason (untrusted, wrong name...). */
-    private static String describe(Endpoint endpoint, Throwable failure) {
+    private static String describe(Target target, Throwable failure) {
         SSLException tls = TlsSupport.sslCause(failure);
         if (tls != null) {
-            return "TLS handshake with " + endpoint + " failed: " + Main.describe(tls);
+            return "TLS handshake with " + target + " failed: " + Main.describe(tls);
         }
         if (Main.unwrap(failure) instanceof SocketTimeoutException) {
-            return "no answer from " + endpoint + " within " + Deadline.seconds(endpoint.timeout()) + " s"
-                    + (endpoint.options().sslContext() == null ? " (a TLS server? then add --tls)" : "");
+            return "no answer from " + target + " within " + Deadline.seconds(target.timeout()) + " s"
+                    + (target.options().sslContext() == null ? " (a TLS server? then add --tls)" : "");
         }
-        if (Main.unwrap(failure) instanceof FileNotFoundException && endpoint.unix() != null) {
+        if (Main.unwrap(failure) instanceof FileNotFoundException && target.unix() != null) {
             // epoll reports a missing socket file as a bare FileNotFoundException (no message, no path)
-            return "cannot connect to " + endpoint + ": no such socket";
+            return "cannot connect to " + target + ": no such socket";
         }
-        return Main.describeConnect(endpoint.toString(), failure);
+        return Main.describeConnect(target.toString(), failure);
     }
 
     /** The blocking conversation over plain TCP to {@code host:port}. */
     public static List<String> talkBlocking(String host, int port, Iterator<String> messages, PrintStream out)
             throws IOException {
-        return talkBlocking(Endpoint.tcp(host, port), messages, out);
+        return talkBlocking(Target.tcp(host, port), messages, out);
     }
 
     /** The future-style conversation over plain TCP to {@code host:port}. */
     public static CompletableFuture<List<String>> talkAsync(String host, int port, List<String> messages,
                                                             PrintStream out) {
-        return talkAsync(Endpoint.tcp(host, port), messages, out);
+        return talkAsync(Target.tcp(host, port), messages, out);
     }
 
     /** The blocking style: connect, then one message at a time; closes and waits for the close in any case. */
-    static List<String> talkBlocking(Endpoint endpoint, Iterator<String> messages, PrintStream out)
+    static List<String> talkBlocking(Target target, Iterator<String> messages, PrintStream out)
             throws IOException {
-        StreamConnection connection = await(endpoint.connect());
+        StreamConnection connection = await(target.connect());
         List<String> answers = new ArrayList<>();
         try {
             while (messages.hasNext()) {
                 String message = messages.next();
                 connection.writer().write(line(message));
                 await(connection.writer().drain());
-                answers.add(answer(message, await(connection.reader().readLine(), endpoint.timeout()), out));
+                answers.add(answer(message, await(connection.reader().readLine(), target.timeout()), out));
             }
         } finally {
             closeAndWait(connection);
@@ -262,8 +272,8 @@ public final class EchoClient {
      * {@code forEachLine} (asyncio's {@code async for line in reader}), answers the message sent last and sends the
      * next one; after the last answer the client closes, and the loop ends at the EOF that follows.
      */
-    static CompletableFuture<List<String>> talkAsync(Endpoint endpoint, List<String> messages, PrintStream out) {
-        return endpoint.connect().thenCompose(connection -> {
+    static CompletableFuture<List<String>> talkAsync(Target target, List<String> messages, PrintStream out) {
+        return target.connect().thenCompose(connection -> {
             StreamWriter writer = connection.writer();
             Iterator<String> next = messages.iterator();
             List<String> answers = new ArrayList<>();
@@ -274,7 +284,7 @@ public final class EchoClient {
                 asked[0] = next.next();
                 writer.write(line(asked[0]));
                 int before = answered.get();
-                CompletableFuture.delayedExecutor(endpoint.timeout().toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+                CompletableFuture.delayedExecutor(target.timeout().toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
                     if (answered.get() == before) { // still no answer: end the loop (its read is cancelled)
                         loop.get(0).completeExceptionally(new SocketTimeoutException("no answer in time"));
                     }

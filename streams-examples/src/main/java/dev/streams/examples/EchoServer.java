@@ -56,7 +56,7 @@ public final class EchoServer {
     static final String USAGE = String.join("\n",
             "Usage: echo-server [--host HOST] [--port PORT | --unix PATH] [--blocking [--blocking-threads N]]",
             "                   [--plain] [--limit BYTES] [--idle-timeout SECONDS] [--max-connections N]",
-            "                   [--tls [--cert FILE --key FILE | --write-cert FILE]]",
+            "                   [--tls [--cert FILE --key FILE | --write-cert FILE]] [--wiretap]",
             "",
             "The asyncio tutorial's echo server: answers each line with \"Эхо: <line, stripped>\" (UTF-8)",
             "and logs \"Получено: <line>\". Stops cleanly on Ctrl-C or SIGTERM (exit code 0).",
@@ -84,6 +84,8 @@ public final class EchoServer {
             "  --cert FILE       the certificate chain (PEM) for --tls",
             "  --key FILE        its private key (PEM, PKCS#8, unencrypted)",
             "  --write-cert FILE write the self-signed certificate (PEM) to FILE, for echo-client --cacert",
+            "  --wiretap         print every byte sent and received (hex dumps; the plaintext under TLS)",
+            "                    to stderr",
             "  -h, --help        this help");
 
     /** How long a stop waits for the clients to close before it gives up. */
@@ -112,6 +114,7 @@ public final class EchoServer {
         Path writeCert;
         /** The server's TLS context, or null for plain TCP; {@link #run} makes it for {@code --tls}. */
         SslContext sslContext;
+        boolean wiretap;
 
         static Options parse(String[] args) throws Cli.UsageException {
             Options options = new Options();
@@ -134,6 +137,7 @@ public final class EchoServer {
                     case "--blocking-threads" ->
                             options.blockingThreads = Cli.positive("--blocking-threads", Cli.value(args, i++));
                     case "--plain" -> options.plain = true;
+                    case "--wiretap" -> options.wiretap = true;
                     case "--tls" -> options.tls = true;
                     case "--cert" -> options.cert = Cli.existingFile("--cert", Cli.value(args, i++));
                     case "--key" -> options.key = Cli.existingFile("--key", Cli.value(args, i++));
@@ -184,6 +188,9 @@ public final class EchoServer {
         } catch (Cli.UsageException e) {
             return Cli.usageError("echo-server", USAGE, e, out, err);
         }
+        if (options.wiretap) {
+            Cli.showWire(err);
+        }
         StreamServer server = null;
         try {
             if (options.tls && options.sslContext == null) {
@@ -210,7 +217,7 @@ public final class EchoServer {
     static CompletableFuture<StreamServer> start(Options options, PrintStream log, PrintStream err) {
         Echo echo = new Echo(options.plain, options.limit, log, err);
         ServerOptions.Builder builder = ServerOptions.builder().limit(options.limit).sslContext(options.sslContext)
-                .idleTimeout(options.idleTimeout).maxConnections(options.maxConnections);
+                .idleTimeout(options.idleTimeout).maxConnections(options.maxConnections).wiretap(options.wiretap);
         if (options.blockingThreads > 0) { // a pool of that many platform threads, whatever the Java
             builder.blockingScheduler(BlockingScheduler.POOL).blockingThreads(options.blockingThreads);
         }

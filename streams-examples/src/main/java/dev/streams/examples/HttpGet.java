@@ -77,6 +77,8 @@ public final class HttpGet {
             "  -x, --proxy URI          go through a proxy: socks5://[user:pass@]host:port (the proxy resolves",
             "                           the host name, as curl's socks5h://) or http://[user:pass@]host:port",
             "                           (a CONNECT tunnel, for http:// URLs too, as curl's --proxytunnel)",
+            "      --wiretap            print every byte sent and received (hex dumps; the plaintext under",
+            "                           TLS) to stderr",
             "  -h, --help               this help",
             "",
             Cli.ENCODING_NOTE,
@@ -103,6 +105,7 @@ public final class HttpGet {
         int maxLine = DEFAULT_MAX_LINE;
         int maxHead = DEFAULT_MAX_HEAD;
         ProxyOptions proxy;
+        boolean wiretap;
 
         static Options parse(String[] args) throws Cli.UsageException {
             Options options = new Options();
@@ -121,6 +124,7 @@ public final class HttpGet {
                     case "--max-line" -> options.maxLine = Cli.positive(arg, Cli.value(args, i++));
                     case "--max-head" -> options.maxHead = Cli.positive(arg, Cli.value(args, i++));
                     case "-x", "--proxy" -> options.proxy = Cli.proxy(arg, Cli.value(args, i++));
+                    case "--wiretap" -> options.wiretap = true;
                     default -> {
                         if (arg.startsWith("-") && arg.length() > 1) {
                             throw new Cli.UsageException("unknown option: " + arg);
@@ -175,6 +179,9 @@ public final class HttpGet {
             options = Options.parse(args);
         } catch (Cli.UsageException e) {
             return Cli.usageError("http-get", USAGE, e, out, err);
+        }
+        if (options.wiretap) {
+            Cli.showWire(err);
         }
         Session session = new Session(options, out, err);
         try {
@@ -363,7 +370,7 @@ public final class HttpGet {
          */
         private CompletableFuture<StreamConnection> connect(String host, int port, boolean tls) throws IOException {
             ConnectOptions.Builder connect = ConnectOptions.builder().limit(options.maxLine)
-                    .connectTimeout(options.connectTimeout).proxy(options.proxy);
+                    .connectTimeout(options.connectTimeout).proxy(options.proxy).wiretap(options.wiretap);
             if (tls) {
                 connect.sslContext(sslContext()).hostnameVerification(!options.insecure);
             }

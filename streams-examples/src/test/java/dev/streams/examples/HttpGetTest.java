@@ -122,6 +122,15 @@ class HttpGetTest {
     }
 
     @Test
+    void wiretapPrintsBothDirectionsToStderr() {
+        Result result = get("--wiretap", base + "/hello");
+        assertThat(result.code()).isZero();
+        assertThat(result.outText()).isEqualTo("hello, world\n");
+        // Netty's hex dump: 16 bytes a row, their text on the right (the request line's first 16 bytes)
+        assertThat(result.err()).contains("WRITE", "|GET /hello HTTP/|", "READ", "|HTTP/1.1 200 OK.");
+    }
+
+    @Test
     void requestHasTheHeadersTheIssueAsksFor() {
         Result result = get(base + "/headers?a=b%20c");
         assertThat(result.code()).isZero();

@@ -101,6 +101,15 @@ class HttpsGetTest {
     }
 
     @Test
+    void wiretapShowsThePlaintext() {
+        HttpGetTest.Result result = HttpGetTest.get("--wiretap", "--cacert", cert.toString(),
+                "https://127.0.0.1:" + port + "/secret");
+        assertThat(result.code()).isZero();
+        assertThat(result.outText()).isEqualTo("over TLS\n");
+        assertThat(result.err()).contains("|GET /secret HTTP|", "|HTTP/1.1 200 OK.");
+    }
+
+    @Test
     void unknownCertificateIsATlsError() {
         HttpGetTest.Result result = HttpGetTest.get("https://127.0.0.1:" + port + "/secret");
         assertThat(result.code()).isEqualTo(HttpGet.EXIT_TLS);
