@@ -144,6 +144,19 @@ public final class Await {
         }
     }
 
+    /**
+     * {@link #await(CompletionStage)} for the stream views, which have already refused an event-loop thread: a failure
+     * that is not an {@link IOException} (a pipeline's {@code RuntimeException}, a cancellation, a rejected task) comes
+     * wrapped in one, since stream users catch {@code IOException}.
+     */
+    static <T> T awaitForStream(CompletionStage<T> stage) throws IOException {
+        try {
+            return await(stage);
+        } catch (RuntimeException failed) {
+            throw new IOException("the connection failed: " + failed, failed);
+        }
+    }
+
     /** Throws {@link IllegalStateException} on a thread that must not block (an event loop). */
     static void checkMayBlock() {
         for (BlockingGuard guard : GUARDS) {

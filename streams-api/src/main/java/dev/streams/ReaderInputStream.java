@@ -33,7 +33,7 @@ final class ReaderInputStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        return Await.await(reader.read(ByteBuffer.wrap(b, off, len)));
+        return Await.awaitForStream(reader.read(ByteBuffer.wrap(b, off, len)));
     }
 
     @Override
@@ -43,7 +43,7 @@ final class ReaderInputStream extends InputStream {
         }
         Await.checkMayBlock();
         checkOpen();
-        byte[] skipped = Await.await(reader.read((int) Math.min(n, 8192)));
+        byte[] skipped = Await.awaitForStream(reader.read((int) Math.min(n, 8192)));
         return skipped.length;
     }
 

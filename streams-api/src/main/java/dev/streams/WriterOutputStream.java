@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * {@link StreamWriter#asOutputStream()}: blocking writes over the writer, for code that takes an {@link OutputStream}.
  * A write queues the bytes and then waits while the writer is above its high water mark ({@code drain()}), as a
- * socket's stream blocks while the send buffer is full. Every call refuses on an event-loop thread, as {@link Await}
- * does.
+ * socket's stream blocks while the send buffer is full. Every call that may block ({@code write}, {@code flush})
+ * refuses on an event-loop thread, as {@link Await} does; {@code close()} does not block.
  */
 final class WriterOutputStream extends OutputStream {
 
@@ -34,7 +34,7 @@ final class WriterOutputStream extends OutputStream {
         } catch (IllegalStateException refused) {
             throw new IOException("the writer is closed: " + refused.getMessage(), refused);
         }
-        Await.await(writer.drain()); // at once while below the high water mark; fails once the peer is gone
+        Await.awaitForStream(writer.drain()); // at once while below the high water mark; fails once the peer is gone
     }
 
     /** Waits for {@code drain()}: fails with the connection's cause once it is lost. */
@@ -42,7 +42,7 @@ final class WriterOutputStream extends OutputStream {
     public void flush() throws IOException {
         Await.checkMayBlock();
         checkOpen();
-        Await.await(writer.drain());
+        Await.awaitForStream(writer.drain());
     }
 
     /** The writer's {@code close()}: what was written is sent, then the connection closes. Idempotent. */

@@ -59,7 +59,8 @@ import java.util.function.ToDoubleFunction;
  *
  * <p><b>Lifetime.</b> As Micrometer's function meters do, the meters hold the metrics weakly: once the server's
  * metrics are unreachable they report {@code NaN}. {@link #close()} removes the meters this binder registered, for an
- * application whose servers come and go.
+ * application whose servers come and go. A registry keeps one meter per name and tags: two binders of the same server
+ * (same tags) bound to one registry share its meters, and closing either removes them.
  */
 public final class StreamServerMetrics implements MeterBinder, AutoCloseable {
 

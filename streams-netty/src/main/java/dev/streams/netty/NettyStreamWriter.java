@@ -78,8 +78,8 @@ public interface NettyStreamWriter extends StreamWriter {
      * Everything written before this call goes out in plaintext, everything after it encrypted. Bytes the reader
      * already holds (a peer's ClientHello that arrived in the same packet as the STARTTLS line) are handed to the TLS
      * layer first. A client context verifies {@code serverHostname}; a server context ignores it. A {@link #sendFile}
-     * that goes in chunks (the connection has the wiretap or another outbound handler) must have completed first: its
-     * remaining chunks would otherwise go through the new TLS layer.
+     * made before this call goes out in plaintext like any write: when it goes in chunks (the connection has the
+     * wiretap or another outbound handler) TLS starts after its last chunk.
      *
      * @param sslContext     the context: a client one makes this side the TLS client, a server one the server
      * @param serverHostname for a client: the name to send in SNI and check; {@code null} uses the host string of

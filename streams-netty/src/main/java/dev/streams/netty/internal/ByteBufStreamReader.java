@@ -212,10 +212,7 @@ public class ByteBufStreamReader extends ReadBackPressure implements NettyStream
             signals = takeSignals();
             failed = failure;
         }
-        if (completed != null) {
-            completed.deliver(completed.outcome); // set under the lock by the claim; this thread's to deliver
-        }
-        signal(signals, failed);
+        afterLock(completed, signals, failed);
     }
 
     public void feedData(byte[] data) {
@@ -229,6 +226,17 @@ public class ByteBufStreamReader extends ReadBackPressure implements NettyStream
 
     public void setException(Throwable cause) {
         end(Objects.requireNonNull(cause, "cause"));
+    }
+
+    /**
+     * What a feed does once it has left the lock: delivers the read it completed, if any (its outcome was set under
+     * the lock by the claim; this thread's to deliver), then tells the source what changed.
+     */
+    private void afterLock(ReadFuture<?> completed, int signals, Throwable failed) {
+        if (completed != null) {
+            completed.deliver(completed.outcome);
+        }
+        signal(signals, failed);
     }
 
     /** EOF ({@code cause == null}) or failure: answers the waiting read from what is left. */
@@ -249,10 +257,7 @@ public class ByteBufStreamReader extends ReadBackPressure implements NettyStream
             signals = takeSignals();
             failed = failure;
         }
-        if (completed != null) {
-            completed.deliver(completed.outcome); // set under the lock by the claim; this thread's to deliver
-        }
-        signal(signals, failed);
+        afterLock(completed, signals, failed);
     }
 
     /**
@@ -332,6 +337,9 @@ public class ByteBufStreamReader extends ReadBackPressure implements NettyStream
         synchronized (this) {
             taken = buffer;
             setBuffer(Unpooled.EMPTY_BUFFER);
+            if (waiter != null) {
+                waiter.scanFrom = 0; // the bytes it had searched are gone: search what comes next from its start
+            }
             updateReading(waiter != null);
             signals = takeSignals();
         }

@@ -71,7 +71,7 @@ final class CarriedWrites {
             if (fresh != null) {
                 fresh.release(); // never used
             }
-            return !onThisThread();
+            return onThisThread(); // on the loop: dropped as the event loop drops it; off it: the caller queues it
         }
         if (fresh != null) {
             gather(queue.swapPending(fresh)); // the queue owns fresh; a flush may have taken the old one meanwhile
@@ -121,7 +121,7 @@ final class CarriedWrites {
      */
     private void takeHandOff() {
         HandOff queued = queue.handOffIfAny();
-        if (queued == null || queued.bytes() == 0) {
+        if (queued == null || queued.isEmpty()) {
             return; // nothing queued (see WriteQueue.writeHandOff for why a check without the lock is enough)
         }
         ArrayDeque<Object> batch = queued.takeAll(this); // may park this thread (see write)

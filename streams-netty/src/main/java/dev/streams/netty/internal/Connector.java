@@ -265,6 +265,11 @@ public final class Connector {
             result.completeExceptionally(new ClosedChannelException());
             return;
         }
+        result.whenComplete((connection, error) -> {
+            if (result.isCancelled()) {
+                channel.close(); // cancelled while the tunnel or the handshake was under way: do not wait for them
+            }
+        });
         // The proxy's failure is the cause to report (the stream handler only sees the channel close after it).
         Proxies.tunnel(channel).thenCompose(up -> handler.ready()).whenComplete((connection, error) -> {
             error = unwrap(error);

@@ -82,9 +82,12 @@ final class FileSender {
         return bytes;
     }
 
-    /** The bytes {@code item} (a buffer, or a {@link FileSend}) counts for {@code drain()}. */
+    /** The bytes {@code item} (a buffer, a {@link FileSend}, or a closing step: none) counts for {@code drain()}. */
     static long bytesOf(Object item) {
-        return item instanceof FileSend ? ((FileSend) item).count : ((ByteBuf) item).readableBytes();
+        if (item instanceof FileSend) {
+            return ((FileSend) item).count;
+        }
+        return item instanceof ByteBuf ? ((ByteBuf) item).readableBytes() : 0;
     }
 
     /**

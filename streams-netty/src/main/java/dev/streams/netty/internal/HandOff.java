@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * <p><b>Buffer ownership.</b> The queue owns each buffer from the moment a write adds it until the event loop takes
  * the whole queue ({@link #takeAll}) and hands the buffers to the channel, or until {@link #releaseAll} releases
  * them because the connection is gone. A {@code sendFile} ({@link FileSend}) takes its place in the queue like a
- * buffer, so that it keeps its order with the writes around it. Small writes are gathered: consecutive writes share the last buffer
+ * buffer, so that it keeps its order with the writes around it, and so does a step ({@link #step}: STARTTLS). Small writes are gathered: consecutive writes share the last buffer
  * ({@link #tail}) while it has room; the event loop's taking the queue closes that buffer to further writes.
  *
  * <p><b>Threads.</b> Writes take the {@link WriterState}'s lock to check that the writer takes them and queue their
@@ -39,6 +39,8 @@ final class HandOff {
     private boolean writing;
     /** The bytes queued: they count against the high water mark in {@code drain()}. */
     private volatile long bytes;
+    /** The steps queued ({@link #step}) since the event loop last took the queue. Written under the lock. */
+    private volatile int steps;
 
     HandOff(WriterState state, ByteBufAllocator alloc) {
         this.state = state;
@@ -118,6 +120,24 @@ final class HandOff {
     }
 
     /**
+     * A step to run on the event loop in the write order — after every buffer queued before it, before any queued
+     * after it (STARTTLS's, see {@link WriteQueue#inOrder}). Not taken when the peer is gone.
+     *
+     * @return true when it was queued
+     */
+    boolean step(Runnable step) {
+        synchronized (state) {
+            if (state.lost() != null) {
+                return false;
+            }
+            buffers.add(step);
+            tail = null; // later writes go after it
+            steps++;
+            return true;
+        }
+    }
+
+    /**
      * Each array in turn, in one step under the lock (no other thread's write comes between them).
      *
      * @return true when bytes were queued
@@ -168,15 +188,20 @@ final class HandOff {
         return bytes;
     }
 
+    /** True when neither bytes nor steps are queued; read without the lock (see {@link #writeOut}). */
+    boolean isEmpty() {
+        return bytes == 0 && steps == 0;
+    }
+
     /**
      * On the event loop: takes what is queued and hands it to {@code queue}'s channel, in order, without flushing,
      * after the pending buffer when there is something to write (the event loop writes the pending bytes before it
      * takes anything from this queue).
      */
     void writeOut(WriteQueue queue) {
-        if (bytes == 0 || writing) {
-            // Nothing queued, checked without the lock. A write from another thread adds its bytes to this count
-            // (under the lock) before it looks whether the task is scheduled: when it finds the flag set, a task is
+        if (isEmpty() || writing) {
+            // Nothing queued, checked without the lock. A write from another thread adds its bytes (or its step) to
+            // these counts (under the lock) before it looks whether the task is scheduled: when it finds the flag set, a task is
             // queued and clears the flag before it gets here. All volatile, so either the write schedules the task
             // again, or the task sees the bytes here. (Other callers may miss bytes that the task then takes.)
             // `writing`: called again from user code that channel.write below ran; the batch being written goes first.
@@ -248,6 +273,7 @@ final class HandOff {
                 return null;
             }
             tail = null;
+            steps = 0;
             buffers = spare != null ? spare : new ArrayDeque<>(4);
             spare = null;
             return batch;
@@ -276,6 +302,8 @@ final class HandOff {
     static void drop(Object unsent, Throwable cause) {
         if (unsent instanceof FileSend) {
             ((FileSend) unsent).fail(cause);
+        } else if (unsent instanceof Runnable) {
+            ((Runnable) unsent).run(); // a step: on a dead channel it only fails
         } else {
             ((ByteBuf) unsent).release();
         }

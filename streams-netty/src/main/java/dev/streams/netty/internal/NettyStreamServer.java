@@ -71,14 +71,21 @@ public final class NettyStreamServer implements StreamServer {
      * before it reads or writes a byte and before its handler runs.
      *
      * @param handler the connection's stream handler
+     * @return false when the server was closed, and had no client left, before this connection was set up: it is
+     *         closed, not counted and not served (its handler must not run: a blocking server's pool is shut down)
      */
-    public void track(StreamsChannelHandler handler) {
+    public boolean track(StreamsChannelHandler handler) {
         NettyStreamConnection connection = handler.connection();
         Channel channel = connection.writer().channel();
+        clients.put(channel, connection); // before the check: checkAllClosed either sees it or is done before it
+        channel.closeFuture().addListener(untrack);
+        if (allClosed.isDone()) { // accepted before close(), set up after waitClosed() said every client was gone
+            channel.close();
+            return false;
+        }
         handler.countInto(counters.loop(channel.eventLoop()));
         counters.accepted();
-        clients.put(channel, connection);
-        channel.closeFuture().addListener(untrack);
+        return true;
     }
 
     /**

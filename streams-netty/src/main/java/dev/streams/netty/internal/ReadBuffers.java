@@ -3,6 +3,7 @@ package dev.streams.netty.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -95,7 +96,8 @@ final class ReadBuffers {
         byte[] bytes = new byte[count];
         if (throughNio) {
             // Copied through the buffer's cached ByteBuffer, since Netty's readBytes(byte[]) makes a ByteBuffer
-            // duplicate per copy when it cannot use sun.misc.Unsafe (the default on JDK 24+).
+            // duplicate per copy when it cannot use sun.misc.Unsafe (the default on JDK 24+). A slice handed out by
+            // readBuf does not share it: a slice's NIO view is a duplicate of its own (Netty 4.2, every allocator).
             buffer.internalNioBuffer(buffer.readerIndex(), count).get(bytes);
             buffer.skipBytes(count);
         } else {
@@ -162,7 +164,8 @@ final class ReadBuffers {
 
     /**
      * The unread bytes copied off the network buffers, which are released: an unpooled heap buffer, so that a reader
-     * that is never read to the end holds no pooled memory once no more data will come.
+     * that is never read to the end holds no pooled memory once no more data will come. A buffer that is one already
+     * stays as it is.
      *
      * @throws OutOfMemoryError when the heap cannot take them; the buffer is then as it was
      */
@@ -170,6 +173,9 @@ final class ReadBuffers {
         if (!buffer.isReadable()) {
             buffer.release();
             return Unpooled.EMPTY_BUFFER;
+        }
+        if (buffer instanceof UnpooledHeapByteBuf) {
+            return buffer; // copied already (EOF, then close_notify or the channel's end, each end here) or fed so
         }
         byte[] rest = new byte[buffer.readableBytes()];
         buffer.readBytes(rest);

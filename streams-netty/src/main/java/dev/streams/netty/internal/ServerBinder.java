@@ -193,7 +193,9 @@ public final class ServerBinder {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ChannelSetup.waterMark(options))
                 .childHandler(ChannelSetup.initializer(options, null, -1, handler -> {
-                    server.track(handler);
+                    if (!server.track(handler)) {
+                        return;
+                    }
                     handler.ready().whenComplete((connection, failure) -> {
                         if (failure == null) {
                             serve.accept(connection);

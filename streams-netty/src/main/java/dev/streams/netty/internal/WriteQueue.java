@@ -179,11 +179,13 @@ final class WriteQueue extends PendingWrites implements Runnable {
     @Override
     void toChannel(Object item) {
         FileSender sender = files;
-        if (sender == null) {
+        if (sender != null) {
+            sender.send(item);
+        } else if (item instanceof Runnable) {
+            ((Runnable) item).run(); // a step in the write order (inOrder)
+        } else {
             ServerCounters.written(counters(), (ByteBuf) item); // metrics; without a file sender items are buffers
             channel.write(item, channel.voidPromise());
-        } else {
-            sender.send(item);
         }
     }
 
@@ -343,6 +345,27 @@ final class WriteQueue extends PendingWrites implements Runnable {
                 abandon(loopShutDown);
                 releaseDrainers();
                 action.run(); // no loop to queue on: Netty fails the write itself
+            }
+        }
+    }
+
+    /**
+     * Runs {@code step} on the event loop in the write order: after every byte written before this call (handed to the
+     * channel, not flushed) and before any written after it, and behind a file being sent in chunks — at once on the
+     * event loop, else through the hand-off queue. The step must check the channel itself and fail, not throw: when
+     * the connection is gone it runs anyway (off the loop if the loop is gone too), to fail.
+     */
+    void inOrder(Runnable step) {
+        if (channel.eventLoop().inEventLoop()) {
+            writeQueued();
+            toChannel(step);
+        } else if (handOff().step(step)) {
+            scheduleTask();
+        } else {
+            try {
+                channel.eventLoop().execute(step); // the peer is gone: the step fails on the loop
+            } catch (RejectedExecutionException loopGone) {
+                step.run(); // and so is the loop: it fails here
             }
         }
     }

@@ -118,6 +118,24 @@ class SendFileChunksTest {
     }
 
     @Test
+    void aConnectionLostWhileTheCloseWaitsBehindTheFileFailsTheFileAndEndsTheClose() throws Exception {
+        channel = new EmbeddedChannel();
+        NettyStreamWriter writer = (NettyStreamWriter) NettyStreams.attach(channel).writer();
+        try (FileChannel file = FileChannel.open(path, StandardOpenOption.READ)) {
+            writable(channel, false);
+            CompletableFuture<Long> sent = writer.sendFile(file, 0, SIZE);
+            writer.write("|after".getBytes(US_ASCII)); // held behind the file, as is the close
+            writer.close();
+            channel.runPendingTasks();
+            assertThat(writer.waitClosed()).as("the close waits for the file").isNotDone();
+            channel.close(); // the connection is lost with the file, a buffer and the close held
+            assertThat(sent).isCompletedExceptionally();
+            assertThat(writer.waitClosed()).as("closed once the connection is gone").isCompleted();
+            readAll(channel);
+        }
+    }
+
+    @Test
     void argumentsAndTheWritersStateAreCheckedLikeAWrites() throws Exception {
         channel = new EmbeddedChannel();
         NettyStreamWriter writer = (NettyStreamWriter) NettyStreams.attach(channel).writer();

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.streams.StreamConnection;
 import dev.streams.StreamServer;
 import dev.streams.netty.ConnectOptions;
+import dev.streams.netty.FeedableStreamReader;
 import dev.streams.netty.NettyStreams;
 import dev.streams.netty.ServerOptions;
 import dev.streams.netty.testing.TransportGroups;
@@ -34,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -255,5 +257,14 @@ class StreamViewsTest {
     @FunctionalInterface
     private interface ThrowingCall {
         void run() throws Exception;
+    }
+
+    @Test
+    void aFailureThatIsNotAnIOExceptionReachesTheInputStreamAsOne() {
+        FeedableStreamReader reader = NettyStreams.newReader(1024);
+        IllegalArgumentException pipeline = new IllegalArgumentException("an outbound handler's bug");
+        reader.setException(pipeline);
+        InputStream in = reader.asInputStream();
+        assertThatThrownBy(in::read).isInstanceOf(IOException.class).hasCause(pipeline);
     }
 }

@@ -31,13 +31,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import dev.streams.netty.BlockingScheduler;
 import dev.streams.netty.testing.BlockingSchedulers;
 import org.junit.jupiter.params.provider.Arguments;
@@ -67,10 +71,8 @@ class TlsTest {
 
     @BeforeAll
     static void certificates() throws Exception {
-        root = new CertificateBuilder().subject("CN=streams test root").setIsCertificateAuthority(true)
-                .ecp256().buildSelfSigned();
-        server = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress(HOST).addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(root);
+        root = TestCertificates.root("streams test root");
+        server = TestCertificates.localhost(root);
         expired = new CertificateBuilder().subject("CN=localhost").addSanDnsName("localhost")
                 .notBefore(Instant.now().minus(Duration.ofDays(30))).notAfter(Instant.now().minus(Duration.ofDays(1)))
                 .addExtendedKeyUsageServerAuth().ecp256().buildIssuedBy(root);
@@ -280,6 +282,56 @@ class TlsTest {
             if (channel != null) {
                 channel.close().sync();
             }
+            stop(server);
+        }
+    }
+
+    /** Async (null) and blocking on each scheduler this JVM has. */
+    static Stream<Arguments> styles() {
+        return Stream.concat(Stream.of(Arguments.of((Object) null)), BlockingSchedulers.available().map(Arguments::of));
+    }
+
+    @ParameterizedTest
+    @MethodSource("styles")
+    void whatIsWrittenRightAfterStartTlsIsEncrypted(BlockingScheduler scheduler) throws Exception {
+        SslContext serverContext = serverContext(server, SslProvider.JDK);
+        byte[] plain = "plain\n".getBytes(UTF_8);
+        byte[] secret = "SECRET\n".getBytes(UTF_8);
+        ServerOptions options = ServerOptions.builder().eventLoopGroup(group()).blockingScheduler(scheduler == null
+                ? BlockingScheduler.AUTO : scheduler).build();
+        // The server writes, starts TLS and writes again without waiting: the second write must go through TLS.
+        StreamServer server = await(scheduler == null
+                ? NettyStreams.startServer((reader, writer) -> reader.readLine().thenCompose(line -> {
+                    writer.write(plain);
+                    CompletableFuture<Void> tls = ((NettyStreamWriter) writer).startTls(serverContext, null);
+                    writer.write(secret);
+                    return tls.thenCompose(v -> writer.drain());
+                }), HOST, 0, options)
+                : NettyStreams.startBlockingServer((reader, writer) -> {
+                    await(reader.readLine());
+                    writer.write(plain);
+                    CompletableFuture<Void> tls = ((NettyStreamWriter) writer).startTls(serverContext, null);
+                    writer.write(secret);
+                    await(tls);
+                    await(writer.drain());
+                }, HOST, 0, options));
+        try (Socket raw = new Socket(HOST, port(server))) {
+            raw.getOutputStream().write("STARTTLS\n".getBytes(UTF_8));
+            assertThat(raw.getInputStream().readNBytes(plain.length)).as("in plaintext").isEqualTo(plain);
+            SSLContext trusting = SSLContext.getInstance("TLS");
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("root", root.getCertificate());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(
+                    TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            trusting.init(null, trust.getTrustManagers(), null);
+            try (SSLSocket tls = (SSLSocket) trusting.getSocketFactory()
+                    .createSocket(raw, "localhost", port(server), true)) {
+                tls.startHandshake(); // fails on plaintext bytes where the server's first TLS record should be
+                assertThat(tls.getInputStream().readNBytes(secret.length)).as("through TLS").isEqualTo(secret);
+            }
+        } finally {
             stop(server);
         }
     }
