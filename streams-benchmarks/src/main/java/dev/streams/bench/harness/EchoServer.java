@@ -166,12 +166,21 @@ public final class EchoServer {
         return startStreams(null, handler, threads, port, out);
     }
 
+    /** A system property: the streams servers' high water mark in bytes (the low one a quarter of it); default 64 KiB. */
+    static final String HIGH_WATER_MARK_PROPERTY = "streams.bench.highWaterMark";
+
     private static AutoCloseable startStreams(BlockingScheduler scheduler, ClientHandler handler, int threads,
                                               int port, Consumer<String> out) throws Exception {
         EventLoopGroup group = newGroup(threads, "streams-loop");
-        ServerOptions options = ServerOptions.builder().eventLoopGroup(group).backlog(BACKLOG)
+        ServerOptions.Builder builder = ServerOptions.builder().eventLoopGroup(group).backlog(BACKLOG)
                 .blockingScheduler(scheduler == null ? BlockingScheduler.AUTO : scheduler)
-                .blockingThreads(20_000).build(); // the pool: enough for the idle scenario's connections
+                .blockingThreads(20_000); // the pool: enough for the idle scenario's connections
+        // An experiment's knob (PERFORMANCE.md, 16 KiB with 16 in flight): drain()'s window, the high water mark.
+        int highWaterMark = Integer.getInteger(HIGH_WATER_MARK_PROPERTY, 0);
+        if (highWaterMark > 0) {
+            builder.waterMarks(highWaterMark / 4, highWaterMark);
+        }
+        ServerOptions options = builder.build();
         StreamServer server = scheduler != null
                 ? NettyStreams.startBlockingServer(EchoHandlers.blockingLineEcho(), "127.0.0.1", port, options).get()
                 : NettyStreams.startServer(handler != null ? handler : EchoHandlers.asyncLineEcho(), "127.0.0.1",
