@@ -62,13 +62,36 @@ final class ReadBuffers {
         int lastStart = buffer.writerIndex() - separator.length;
         byte first = separator[0];
         for (int i = base + from; i <= lastStart; i++) {
-            i = buffer.indexOf(i, lastStart + 1, first);
+            i = indexOf(buffer, i, lastStart + 1, first);
             if (i < 0) {
                 return -1;
             }
             if (matchesAt(buffer, separator, i)) {
                 return i - base;
             }
+        }
+        return -1;
+    }
+
+    /**
+     * {@code buffer.indexOf(from, to, value)}, searched a component at a time when {@code buffer} is a composite:
+     * Netty's search over a composite looks its component up again for every 8 bytes it reads.
+     */
+    private static int indexOf(ByteBuf buffer, int from, int to, byte value) {
+        if (!(buffer instanceof CompositeByteBuf) || from >= to) {
+            return buffer.indexOf(from, to, value);
+        }
+        CompositeByteBuf composite = (CompositeByteBuf) buffer;
+        for (int c = composite.toComponentIndex(from); from < to; c++) {
+            int start = composite.toByteIndex(c);
+            ByteBuf part = composite.internalComponent(c); // the composite's own slice: not retained, not ours
+            int end = Math.min(to, start + part.readableBytes());
+            int shift = part.readerIndex() - start;
+            int found = part.indexOf(from + shift, end + shift, value);
+            if (found >= 0) {
+                return found - shift;
+            }
+            from = end;
         }
         return -1;
     }
