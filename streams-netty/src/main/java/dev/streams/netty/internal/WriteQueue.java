@@ -201,6 +201,11 @@ final class WriteQueue extends PendingWrites implements Runnable {
         return queued;
     }
 
+    /** The connection's stream handler. */
+    StreamsChannelHandler handler() {
+        return handler;
+    }
+
     /** Metrics: the server's counters of this connection's event loop, or null on a client connection. */
     ServerCounters.Loop counters() {
         return handler.counters();
