@@ -199,7 +199,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
     }
 
     private StreamsChannelHandler handler() {
-        return queue.handler();
+        return queue.handler;
     }
 
     @Override
