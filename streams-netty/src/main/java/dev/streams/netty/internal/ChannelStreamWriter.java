@@ -28,17 +28,14 @@ import javax.net.ssl.SSLSession;
  */
 public final class ChannelStreamWriter implements NettyStreamWriter {
 
-    private final Channel channel;
-    private final StreamsChannelHandler handler;
-    private final WriterState state;
+    /**
+     * The queue, and through it everything else of the writer: the channel, the stream handler and the
+     * {@link WriterState} (one field: a connection's writer costs as little memory as it can while it idles).
+     */
     private final WriteQueue queue;
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     ChannelStreamWriter(Channel channel, StreamsChannelHandler handler) {
-        this.channel = channel;
-        this.handler = handler;
-        this.state = new WriterState(handler);
-        this.queue = new WriteQueue(channel, handler, state);
+        this.queue = new WriteQueue(channel, handler, new WriterState(handler));
     }
 
     /** The queue behind this writer (for the channel handler and the loop carrier). */
@@ -99,7 +96,7 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
                     + " > " + size);
         }
         if (count == 0) {
-            state.checkOpen();
+            state().checkOpen();
             return CompletableFuture.completedFuture(0L);
         }
         FileSend send = new FileSend(file, position, count);
@@ -120,24 +117,26 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
 
     @Override
     public CompletableFuture<Void> drain() {
-        return Drainers.drain(queue, state);
+        return Drainers.drain(queue, state());
     }
 
     // ---------------------------------------------------------------------------------------------- closing
 
     @Override
     public boolean canWriteEof() {
+        Channel channel = channel();
         return channel instanceof DuplexChannel && channel.pipeline().get(SslHandler.class) == null;
     }
 
     @Override
     public void writeEof() {
+        Channel channel = channel();
         if (!canWriteEof()) {
-            throw new UnsupportedOperationException("writeEof() is not supported on " + handler.connectionName()
+            throw new UnsupportedOperationException("writeEof() is not supported on " + handler().connectionName()
                     + (channel instanceof DuplexChannel ? " (TLS)" : ""));
         }
-        state.markEof();
-        if (state.lost() != null) {
+        state().markEof();
+        if (state().lost() != null) {
             return;
         }
         // Shut the output down once everything queued before it is written (shutdownOutput drops pending writes).
@@ -147,8 +146,9 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
 
     @Override
     public void close() {
-        if (state.markClosed()) {
+        if (state().markClosed()) {
             // Close once everything queued before it is written (Netty's close drops pending writes).
+            Channel channel = channel();
             queue.afterQueuedWrites(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
                     .addListener(ChannelFutureListener.CLOSE));
         }
@@ -156,7 +156,8 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
 
     @Override
     public void abort() {
-        state.markClosed();
+        state().markClosed();
+        Channel channel = channel();
         if (!channel.isOpen()) {
             return;
         }
@@ -172,50 +173,54 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
 
     @Override
     public boolean isClosing() {
-        return state.isClosing();
+        return state().isClosing();
     }
 
     @Override
     public CompletableFuture<Void> waitClosed() {
-        return closed.copy();
+        return state().waitClosed();
     }
 
     /** The channel is gone: the queue fails its drainers and releases what it holds; waitClosed settles. */
     void connectionLost(Throwable error) {
         queue.connectionLost(error);
-        if (error != null) {
-            closed.completeExceptionally(error);
-        } else {
-            closed.complete(null);
-        }
+        state().settleClosed(error);
     }
 
     // ---------------------------------------------------------------------------------------------- info
 
     @Override
     public Channel channel() {
-        return channel;
+        return queue.channel;
+    }
+
+    private WriterState state() {
+        return queue.state;
+    }
+
+    private StreamsChannelHandler handler() {
+        return queue.handler;
     }
 
     @Override
     public CompletableFuture<Void> startTls(SslContext sslContext, String serverHostname) {
         Objects.requireNonNull(sslContext, "sslContext");
-        return handler.startTls(sslContext, serverHostname);
+        return handler().startTls(sslContext, serverHostname);
     }
 
     @Override
     public SocketAddress remoteAddress() {
-        return ConnectionNames.typed(channel.remoteAddress());
+        return ConnectionNames.typed(channel().remoteAddress());
     }
 
     @Override
     public SocketAddress localAddress() {
-        return ConnectionNames.typed(channel.localAddress());
+        return ConnectionNames.typed(channel().localAddress());
     }
 
     @Override
     public Optional<SSLSession> sslSession() {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        SslHandler ssl = channel().pipeline().get(SslHandler.class);
         if (ssl == null || !ssl.handshakeFuture().isSuccess()) {
             return Optional.empty();
         }
@@ -224,6 +229,6 @@ public final class ChannelStreamWriter implements NettyStreamWriter {
 
     @Override
     public String toString() {
-        return "StreamWriter[" + handler.connectionName() + (isClosing() ? ", closing" : "") + "]";
+        return "StreamWriter[" + handler().connectionName() + (isClosing() ? ", closing" : "") + "]";
     }
 }

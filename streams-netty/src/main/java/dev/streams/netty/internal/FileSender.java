@@ -56,9 +56,9 @@ final class FileSender {
     private final Channel channel;
     private final WriterState state;
     private final Runnable pump = this::pump;
-    /** The sends started and not yet ended, in order. */
     /** Metrics: the server's counters of the connection's event loop, or null on a client connection. */
     private final ServerCounters.Loop counters;
+    /** The sends started and not yet ended, in order. */
     private final ArrayDeque<FileSend> sending = new ArrayDeque<>(2);
     /** What waits behind the file being sent in chunks: buffers, files, closing steps; made when first needed. */
     private ArrayDeque<Object> held;

@@ -13,14 +13,14 @@ import java.util.function.Supplier;
  */
 final class ReadFuture<T> extends CompletableFuture<T> {
 
-    /** What the read wants; see {@link UnreadBytes#attempt}. */
-    final int kind;
+    /** What the read wants; see {@link UnreadBytes#attempt}. A byte: a waiting read is one per idle connection. */
+    final byte kind;
     /** The byte count of {@code read(n)} and {@code readExactly(n)}. */
     final int n;
     /** The separators of {@code readUntil} and {@code readLine}; null otherwise. */
     final byte[][] separators;
     /** What the answer is made of: {@link UnreadBytes#ARRAY}, {@code BUF} or {@code INTO}. */
-    final int form;
+    final byte form;
     /** For {@code INTO}: the caller's memory, written only by the reader that claims this future. */
     final ByteBuffer dst;
     /** Where the next separator search starts (bytes before it were searched already). Guarded by the reader's lock. */
@@ -39,11 +39,11 @@ final class ReadFuture<T> extends CompletableFuture<T> {
     ReadFuture(ByteBufStreamReader reader, int kind, int n, byte[][] separators, int scanFrom, int form,
                ByteBuffer dst) {
         this.reader = reader;
-        this.kind = kind;
+        this.kind = (byte) kind;
         this.n = n;
         this.separators = separators;
         this.scanFrom = scanFrom;
-        this.form = form;
+        this.form = (byte) form;
         this.dst = dst;
     }
 

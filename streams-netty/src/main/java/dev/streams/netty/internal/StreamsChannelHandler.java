@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
-import io.netty.channel.ChannelConfig;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -20,7 +19,6 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -51,17 +49,17 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
 
     private final NettyStreamConnection connection;
     private final StreamOptions options;
-    private final CompletableFuture<NettyStreamConnection> ready = new CompletableFuture<>();
-    /** {@link #applyReading}, as the task that other threads' changes of the reader's wish queue on the event loop. */
-    private final Runnable applyReading = this::applyReading;
+    /**
+     * {@link #ready()}'s future until it completes successfully; null from then on (a connection that is up needs no
+     * future of its own: {@code ready()} answers with a completed one). Completed and cleared on the event loop.
+     */
+    private volatile CompletableFuture<NettyStreamConnection> ready = new CompletableFuture<>();
 
     private ChannelHandlerContext ctx;
     private boolean activated;
     private boolean ended;
     /** The peer's close_notify was received: EOF, and nothing more can come. */
     private boolean tlsClosed;
-    /** The idle timeout's handler, once added (when the connection is ready); null without one. */
-    private IdleTimeout idleTimeout;
     private boolean inRead;
     private boolean flushAtReadComplete;
     /** The first error of the connection; event-loop only. */
@@ -78,60 +76,9 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
      * @param options the limit, the idle timeout, and the TLS timeouts for STARTTLS
      */
     public StreamsChannelHandler(Channel channel, StreamOptions options) {
-        ReadControl control = new ReadControl() {
-            @Override
-            public void readingChanged() {
-                StreamsChannelHandler.this.readingChanged();
-            }
-
-            @Override
-            public void readerFailed(Throwable cause) {
-                StreamsChannelHandler.this.readerFailed(cause);
-            }
-        };
-        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(), control);
+        ByteBufStreamReader reader = new ByteBufStreamReader(options.limit(), new ChannelReadControl(this));
         this.connection = new NettyStreamConnection(reader, new ChannelStreamWriter(channel, this), this);
         this.options = options;
-    }
-
-    /**
-     * The reader's back-pressure: the channel's autoRead, set to what the reader wants when this runs, on the event
-     * loop (from another thread, in a task). Called after the reader released its lock: turning autoRead on runs
-     * every outbound handler's {@code read()}, which may deliver data at once (a {@code FlowControlHandler} does).
-     */
-    private void readingChanged() {
-        Channel channel = connection.writer().channel();
-        if (channel.eventLoop().inEventLoop()) {
-            applyReading();
-        } else {
-            try {
-                channel.eventLoop().execute(applyReading);
-            } catch (RejectedExecutionException loopShutDown) {
-                // the channel is gone with its event loop: nothing to read
-            }
-        }
-    }
-
-    private void applyReading() {
-        Boolean wanted = connection.reader().autoReadWanted(); // the latest decision, taken under the reader's lock
-        ChannelConfig config = connection.writer().channel().config();
-        if (wanted != null && config.isAutoRead() != wanted) {
-            config.setAutoRead(wanted);
-        }
-    }
-
-    /** The reader could not allocate memory for its bytes: it failed, and its connection closes. */
-    private void readerFailed(Throwable cause) {
-        Channel channel = connection.writer().channel();
-        if (channel.eventLoop().inEventLoop()) {
-            fail(cause);
-        } else {
-            try {
-                channel.eventLoop().execute(() -> fail(cause));
-            } catch (RejectedExecutionException loopShutDown) {
-                channel.close();
-            }
-        }
     }
 
     /** The connection over the channel. */
@@ -144,7 +91,25 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
      * front of this handler is done. Fails with the handshake's error, or the channel's, when it closes first.
      */
     public CompletableFuture<NettyStreamConnection> ready() {
-        return ready;
+        CompletableFuture<NettyStreamConnection> waiting = ready;
+        return waiting != null ? waiting : CompletableFuture.completedFuture(connection); // null once it is up
+    }
+
+    /** The connection can be used: {@link #ready()} completes, and its future is let go. On the event loop. */
+    private void readyNow() {
+        CompletableFuture<NettyStreamConnection> waiting = ready;
+        if (waiting != null) {
+            ready = null; // from now on ready() answers with a completed future: one object less per connection
+            waiting.complete(connection);
+        }
+    }
+
+    /** The connection ended (or its handshake failed) before it was ready: {@link #ready()} fails with {@code cause}. */
+    private void notReady(Throwable cause) {
+        CompletableFuture<NettyStreamConnection> waiting = ready;
+        if (waiting != null) {
+            waiting.completeExceptionally(cause);
+        }
     }
 
     @Override
@@ -169,25 +134,32 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         if (ssl == null) {
             startIdleTimeout();
-            ready.complete(connection);
+            readyNow();
             return;
         }
         ssl.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
                 startIdleTimeout(); // after the handshake, which has its own timeout
-                ready.complete(connection);
+                readyNow();
             } else {
-                ready.completeExceptionally(f.cause());
+                notReady(f.cause());
             }
         });
     }
 
     /** Adds the idle timeout's handler in front of this one, when the options have one. On the event loop. */
     private void startIdleTimeout() {
-        if (options.idleTimeout() != null && idleTimeout == null && !ended && !ctx.isRemoved()) {
-            idleTimeout = new IdleTimeout(this, options.idleTimeout());
-            ctx.pipeline().addBefore(ctx.name(), null, idleTimeout);
+        if (options.idleTimeout() != null && !ended && !ctx.isRemoved() && idleTimeout() == null) {
+            ctx.pipeline().addBefore(ctx.name(), null, new IdleTimeout(this, options.idleTimeout()));
         }
+    }
+
+    /**
+     * The idle timeout's handler, found in the pipeline (not kept in a field: most connections have none); null
+     * without the option, or before it is added or after it is removed.
+     */
+    private IdleTimeout idleTimeout() {
+        return options.idleTimeout() == null ? null : ctx.pipeline().get(IdleTimeout.class);
     }
 
     /** Called by {@link IdleTimeout}: nothing was read or written for {@code timeout}. */
@@ -251,7 +223,8 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             connection.reader().feedEof();
-            if (!ready.isDone()) {
+            CompletableFuture<NettyStreamConnection> waiting = ready;
+            if (waiting != null && !waiting.isDone()) { // not ready yet
                 // The peer left during the TLS handshake: nothing can complete it, so the socket would stay open
                 // until the handshake timeout. Closing fails the handshake (and ready()) now.
                 ctx.close();
@@ -296,7 +269,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
      * before stay readable), the channel closes, and {@link #end} fails the writer's drainers and waitClosed with it.
      * On the event loop.
      */
-    private void fail(Throwable cause) {
+    void fail(Throwable cause) {
         if (error == null) {
             error = cause;
             log(cause);
@@ -339,7 +312,8 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ended = true;
-        if (idleTimeout != null && ctx.pipeline().context(idleTimeout) != null) {
+        IdleTimeout idleTimeout = idleTimeout();
+        if (idleTimeout != null) {
             ctx.pipeline().remove(idleTimeout); // its timer stops with it
         }
         if (error != null) {
@@ -348,7 +322,7 @@ public final class StreamsChannelHandler extends ChannelInboundHandlerAdapter {
             connection.reader().feedEof();
         }
         connection.writer().connectionLost(error);
-        ready.completeExceptionally(error != null ? error : new ClosedChannelException());
+        notReady(error != null ? error : new ClosedChannelException());
     }
 
     /** STARTTLS; see {@link StartTls}. */

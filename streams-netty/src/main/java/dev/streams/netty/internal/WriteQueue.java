@@ -39,7 +39,8 @@ final class WriteQueue extends PendingWrites implements Runnable {
     private static final AtomicReferenceFieldUpdater<WriteQueue, FileSender> FILES =
             AtomicReferenceFieldUpdater.newUpdater(WriteQueue.class, FileSender.class, "files");
 
-    private final StreamsChannelHandler handler;
+    /** The connection's stream handler (read by the writer's face too). */
+    final StreamsChannelHandler handler;
     /**
      * Writes from other threads on their way to the event loop; made by the first one, detached (set to null) under
      * the lock when the connection is gone.

@@ -1,10 +1,11 @@
 package dev.streams.netty.internal;
 
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Whether one connection's writer takes writes, why its connection is gone, who waits in {@code drain()}
- * ({@link Drainers}), and the lock that makes "check open, hand the bytes over" atomic:
+ * ({@link Drainers}) and in {@code waitClosed()}, and the lock that makes "check open, hand the bytes over" atomic:
  * this object's monitor, taken by the {@link WriteQueue} around every state change and every write from a thread
  * other than the event loop. A write that passed the check under the lock is queued before close, EOF or the
  * connection's end take their closing step (which writes or releases the queue first), so it is never dropped. No
@@ -18,6 +19,8 @@ final class WriterState {
     static final int EOF_WRITTEN = 2;
     /** The connection ended: later writes are dropped ({@code drain()} says why). */
     static final int ENDED = 4;
+    /** The end of every connection that ended cleanly before anybody asked; only copies of it are handed out. */
+    private static final CompletableFuture<Void> CLOSED_CLEANLY = CompletableFuture.completedFuture(null);
 
     private final StreamsChannelHandler handler;
     /** {@link #CLOSED}, {@link #EOF_WRITTEN} and {@link #ENDED} bits, 0 while open. Written under the lock. */
@@ -26,6 +29,12 @@ final class WriterState {
     private volatile Throwable lost;
     /** Callers waiting in drain(); made by the first one that has to wait (most connections never do). */
     private volatile Drainers drainers;
+    /**
+     * What {@code waitClosed()} copies: made by the first waitClosed() before the connection ended, else the end's
+     * outcome ({@link #CLOSED_CLEANLY} or a failed future) set by {@link #settleClosed}; null until either (most
+     * connections are never asked). Set under the lock.
+     */
+    private volatile CompletableFuture<Void> closed;
 
     WriterState(StreamsChannelHandler handler) {
         this.handler = handler;
@@ -112,6 +121,41 @@ final class WriterState {
             }
         }
         return waiting;
+    }
+
+    /** {@code waitClosed()}: a copy of the connection's end, which settles when it ends (see {@link #settleClosed}). */
+    CompletableFuture<Void> waitClosed() {
+        CompletableFuture<Void> end = closed;
+        if (end == null) {
+            synchronized (this) { // made once; no user code runs under the lock
+                end = closed;
+                if (end == null) {
+                    end = new CompletableFuture<>();
+                    closed = end;
+                }
+            }
+        }
+        return end.copy();
+    }
+
+    /**
+     * The connection ended, with {@code error} or cleanly (null): waitClosed() settles with it (the first end counts).
+     * Its callers' callbacks run here, after the lock is released.
+     */
+    void settleClosed(Throwable error) {
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            waiting = closed;
+            if (waiting == null) {
+                closed = error == null ? CLOSED_CLEANLY : CompletableFuture.failedFuture(error);
+                return;
+            }
+        }
+        if (error == null) {
+            waiting.complete(null);
+        } else {
+            waiting.completeExceptionally(error);
+        }
     }
 
     /** Completes (or fails) the waiting drainers, if any, while the channel stays writable. No lock held. */

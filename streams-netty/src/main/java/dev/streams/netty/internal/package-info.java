@@ -3,7 +3,7 @@
  * {@code StartTls} puts TLS in front of it, {@code ConnectionNames} names connections) → {@code ByteBufStreamReader}
  * (the reads, the waiting read and who claims it ({@code ReadFuture}), feeding, EOF and failure), one object with its
  * superclasses {@code ReadBackPressure} (autoRead off above {@code 2 × limit}, on at {@code limit}; what the
- * {@code ReadControl} is told) and {@code UnreadBytes} (the buffer, and asyncio's rules answering a read from it),
+ * {@code ReadControl} is told, which {@code ChannelReadControl} applies to the channel) and {@code UnreadBytes} (the buffer, and asyncio's rules answering a read from it),
  * {@code ReadBuffers} moving the bytes (the one copy) → the user's future;
  * {@code ChannelStreamWriter} (writes, flush coalescing, {@code drain()} on writability) → socket.
  * {@code NettyStreamServer} tracks a server's sockets and connections, {@code Handlers} runs user handlers,
@@ -15,6 +15,6 @@
  * {@code JdkExceptions} turns the transports' failures into the JDK's exception types. The writer:
  * {@code ChannelStreamWriter} is its face, {@code WriteQueue} (with {@code PendingWrites}, {@code HandOff},
  * {@code CarriedWrites}) owns its buffers, {@code FileSender} sends its files ({@code sendFile}), {@code Drainers}
- * holds the callers of {@code drain()}, {@code WriterState} its state and lock.
+ * holds the callers of {@code drain()}, {@code WriterState} its state, lock and {@code waitClosed()}.
  */
 package dev.streams.netty.internal;

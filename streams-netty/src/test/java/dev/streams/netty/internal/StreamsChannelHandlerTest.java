@@ -286,6 +286,43 @@ class StreamsChannelHandlerTest {
     }
 
     @Test
+    void waitClosedAskedBeforeTheEndSettlesWithItAndLaterOnesAnswerAlike() {
+        CompletableFuture<Void> before = connection.writer().waitClosed();
+        assertThat(before).isNotDone();
+        IOException boom = new IOException("boom");
+        channel.pipeline().fireExceptionCaught(boom);
+        assertThatThrownBy(before::join).cause().isSameAs(boom);
+        assertThatThrownBy(() -> connection.writer().waitClosed().join()).cause().isSameAs(boom);
+    }
+
+    @Test
+    void aWaitClosedFutureChangedByItsCallerChangesNoOtherConnectionsOrCallers() {
+        EmbeddedChannel other = new EmbeddedChannel();
+        StreamConnection second = NettyStreams.attach(other, ConnectOptions.builder().build());
+        try {
+            connection.writer().close(); // both end cleanly before anybody asks
+            second.writer().close();
+            channel.runPendingTasks();
+            other.runPendingTasks();
+            CompletableFuture<Void> first = connection.writer().waitClosed();
+            first.obtrudeException(new IOException("the caller's own"));
+            assertThat(connection.writer().waitClosed()).isCompleted();
+            assertThat(second.writer().waitClosed()).isCompleted();
+        } finally {
+            other.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void readyAnswersWithTheConnectionOnceItIsUpEveryTimeItIsAsked() {
+        StreamsChannelHandler handler = channel.pipeline().get(StreamsChannelHandler.class);
+        assertThat(handler.ready().join()).isSameAs(handler.connection());
+        assertThat(handler.ready().join()).isSameAs(handler.connection());
+        channel.close();
+        assertThat(handler.ready().join()).isSameAs(handler.connection()); // it was ready: the end changes nothing
+    }
+
+    @Test
     void aWaitingReadFailsAndDrainFailsOnceTheChannelCloses() {
         CompletableFuture<byte[]> exact = connection.reader().readExactly(10);
         channel.writeInbound(pooled("part"));
