@@ -289,11 +289,12 @@ public final class EchoServer {
     static long allocatedBytes() {
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         if (threads instanceof com.sun.management.ThreadMXBean) {
-            com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean) threads;
+            // By reflection: the method is JDK 21's (backported to later 17 updates), so --release 17 may not see it.
             try {
-                return sun.getTotalThreadAllocatedBytes();
-            } catch (UnsupportedOperationException e) {
-                return -1;
+                return (Long) com.sun.management.ThreadMXBean.class.getMethod("getTotalThreadAllocatedBytes")
+                        .invoke(threads);
+            } catch (ReflectiveOperationException | UnsupportedOperationException e) {
+                return -1; // not in this JDK, or switched off
             }
         }
         return -1;
