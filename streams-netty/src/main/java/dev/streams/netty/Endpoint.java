@@ -174,8 +174,9 @@ public sealed interface Endpoint permits Endpoint.Tcp, Endpoint.Unix, Endpoint.C
      * NIO event loop: the options' group, which must then be a NIO one, or else the shared default NIO group; an
      * epoll or io_uring group or transport in the options is an {@link IllegalArgumentException}. (Epoll would
      * need the socket's file descriptor, which the JDK hides in {@code sun.nio.ch} behind {@code --add-exports},
-     * and the descriptor would then have two owners.) The channel is switched to non-blocking mode and belongs to the connection
-     * from then on. With TLS, the name sent and verified is {@code serverHostname}, else the peer's IP address.
+     * and the descriptor would then have two owners.) The channel is switched to non-blocking mode and belongs to the
+     * connection from then on. With TLS, the name sent and verified is {@code serverHostname}, else the peer's IP
+     * address.
      * {@code connectTimeout}, {@code localAddress} and the happy eyeballs settings do not apply; a proxy is an
      * {@link IllegalArgumentException}.
      *
@@ -203,8 +204,8 @@ public sealed interface Endpoint permits Endpoint.Tcp, Endpoint.Unix, Endpoint.C
      * A socket that is already bound and listening. As for {@link Connected}, Netty's NIO transport wraps it
      * ({@code NioServerSocketChannel}, or {@code NioServerDomainSocketChannel} for a Unix socket) and it runs on a
      * NIO event loop. The channel belongs to the server from then on: closing the server closes it, and for a Unix
-     * socket removes its file (as asyncio's {@code cleanup_socket} and Netty's domain server channel do). {@code backlog}, {@code reuseAddress} and
-     * {@code reusePort} do not apply: they were set when it was bound.
+     * socket removes its file (as asyncio's {@code cleanup_socket} and Netty's domain server channel do).
+     * {@code backlog}, {@code reuseAddress} and {@code reusePort} do not apply: they were set when it was bound.
      *
      * @param channel the bound server socket channel
      */

@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The writer of a Netty connection: a {@link StreamWriter} plus writes that hand a {@link ByteBuf} over without a copy,
- * files sent without a copy ({@link #sendFile}), STARTTLS and the channel underneath. Every writer this library makes is one (cast a handler's
- * {@code StreamWriter}).
+ * files sent without a copy ({@link #sendFile}), STARTTLS and the channel underneath. Every writer this library makes
+ * is one (cast a handler's {@code StreamWriter}).
  */
 public interface NettyStreamWriter extends StreamWriter {
 

@@ -172,8 +172,9 @@ public final class NettyStreams {
      * Listens on {@code where} — TCP hosts and a port (as {@link #startServer(ClientHandler, String, int,
      * ServerOptions)}, for each host), a Unix domain socket, or a socket that is already bound
      * ({@link Endpoint#of(java.nio.channels.ServerSocketChannel)}, {@link Endpoint#inherited()}: taken over, on NIO)
-     * — and calls {@code handler} on the event loop for each connection. For a Unix socket, a stale socket file left by a dead server is removed first, as asyncio does (any
-     * other file there fails the start), and the socket file is removed when the server closes.
+     * — and calls {@code handler} on the event loop for each connection. For a Unix socket, a stale socket file left
+     * by a dead server is removed first, as asyncio does (any other file there fails the start), and the socket file
+     * is removed when the server closes.
      *
      * @param handler called on the event loop for each connection
      * @param where   where to listen

@@ -166,7 +166,7 @@ public final class EchoServer {
         return startStreams(null, handler, threads, port, out);
     }
 
-    /** A system property: the streams servers' high water mark in bytes (the low one a quarter of it); default 64 KiB. */
+    /** A system property: the streams servers' high water mark in bytes (the low one a quarter); default 64 KiB. */
     static final String HIGH_WATER_MARK_PROPERTY = "streams.bench.highWaterMark";
 
     private static AutoCloseable startStreams(BlockingScheduler scheduler, ClientHandler handler, int threads,

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * <p><b>Buffer ownership.</b> The queue owns each buffer from the moment a write adds it until the event loop takes
  * the whole queue ({@link #takeAll}) and hands the buffers to the channel, or until {@link #releaseAll} releases
  * them because the connection is gone. A {@code sendFile} ({@link FileSend}) takes its place in the queue like a
- * buffer, so that it keeps its order with the writes around it, and so does a step ({@link #step}: STARTTLS). Small writes are gathered: consecutive writes share the last buffer
- * ({@link #tail}) while it has room; the event loop's taking the queue closes that buffer to further writes.
+ * buffer, so that it keeps its order with the writes around it, and so does a step ({@link #step}: STARTTLS). Small
+ * writes are gathered: consecutive writes share the last buffer ({@link #tail}) while it has room; the event loop's
+ * taking the queue closes that buffer to further writes.
  *
  * <p><b>Threads.</b> Writes take the {@link WriterState}'s lock to check that the writer takes them and queue their
  * bytes in one step; the event loop takes it to take the queue. Everything but {@link #bytes()} and the fields
@@ -201,9 +202,9 @@ final class HandOff {
     void writeOut(WriteQueue queue) {
         if (isEmpty() || writing) {
             // Nothing queued, checked without the lock. A write from another thread adds its bytes (or its step) to
-            // these counts (under the lock) before it looks whether the task is scheduled: when it finds the flag set, a task is
-            // queued and clears the flag before it gets here. All volatile, so either the write schedules the task
-            // again, or the task sees the bytes here. (Other callers may miss bytes that the task then takes.)
+            // these counts (under the lock) before it looks whether the task is scheduled: when it finds the flag set,
+            // a task is queued and clears the flag before it gets here. All volatile, so either the write schedules the
+            // task again, or the task sees the bytes here. (Other callers may miss bytes that the task then takes.)
             // `writing`: called again from user code that channel.write below ran; the batch being written goes first.
             return;
         }

@@ -17,8 +17,8 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * Makes the {@link SslHandler} of a connection: clients verify the server's host name (endpoint identification
- * {@code HTTPS}) unless {@link ConnectOptions#hostnameVerification()} is off, and send it in SNI; only TLS 1.2 and 1.3 are enabled; the options' handshake and close_notify
- * timeouts apply.
+ * {@code HTTPS}) unless {@link ConnectOptions#hostnameVerification()} is off, and send it in SNI; only TLS 1.2 and 1.3 are
+ * enabled; the options' handshake and close_notify timeouts apply.
  */
 public final class Tls {
 

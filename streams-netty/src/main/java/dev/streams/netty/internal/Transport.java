@@ -38,9 +38,10 @@ import java.util.function.Supplier;
  * The transports a stream can run on, and the shared default event loop group of each.
  *
  * <p>{@link TransportType#AUTO} is chosen once: native epoll when {@link Epoll#isAvailable()}, else NIO; the system
- * property {@code dev.streams.transport=nio} forces NIO. On Linux, falling back to NIO is logged once at INFO with
- * the reason (most often: the native jar for this architecture is not on the class or module path). A user's group decides its own transport. io_uring classes
- * are an optional dependency, so they are only touched (through suppliers) when io_uring is asked for.
+ * property {@code dev.streams.transport=nio} forces NIO. On Linux, falling back to NIO is logged once at INFO with the
+ * reason (most often: the native jar for this architecture is not on the class or module path). A user's group decides
+ * its own transport. io_uring classes are an optional dependency, so they are only touched (through suppliers) when
+ * io_uring is asked for.
  */
 public enum Transport {
     EPOLL(() -> EpollIoHandler.class, EpollIoHandler::newFactory, () -> EpollSocketChannel.class,

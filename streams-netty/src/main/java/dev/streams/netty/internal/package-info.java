@@ -3,9 +3,9 @@
  * {@code StartTls} puts TLS in front of it, {@code ConnectionNames} names connections) → {@code ByteBufStreamReader}
  * (the reads, the waiting read and who claims it ({@code ReadFuture}), feeding, EOF and failure), one object with its
  * superclasses {@code ReadBackPressure} (autoRead off above {@code 2 × limit}, on at {@code limit}; what the
- * {@code ReadControl} is told, which {@code ChannelReadControl} applies to the channel) and {@code UnreadBytes} (the buffer, and asyncio's rules answering a read from it),
- * {@code ReadBuffers} moving the bytes (the one copy) → the user's future;
- * {@code ChannelStreamWriter} (writes, flush coalescing, {@code drain()} on writability) → socket.
+ * {@code ReadControl} is told, which {@code ChannelReadControl} applies to the channel) and {@code UnreadBytes}
+ * (the buffer, and asyncio's rules answering a read from it), {@code ReadBuffers} moving the bytes (the one copy, the
+ * separator search) → the user's future; the user's writes → the writer (below) → socket.
  * {@code NettyStreamServer} tracks a server's sockets and connections, {@code Handlers} runs user handlers,
  * {@code Transport} picks epoll or NIO, {@code BlockingExecutor} runs blocking handlers on the chosen
  * {@code BlockingScheduler}: {@code LoopCarrier} carries a handler's virtual thread on its connection's event loop,
