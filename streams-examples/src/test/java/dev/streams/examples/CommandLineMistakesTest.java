@@ -131,9 +131,7 @@ class CommandLineMistakesTest {
         try (ChildProcess server = new ChildProcess(List.of("openssl", "s_server", "-accept", "127.0.0.1:0",
                 "-cert", cert.toString(), "-key", key.toString()))) {
             String port = server.out.await("^ACCEPT 127\\.0\\.0\\.1:(\\d+)$", Duration.ofSeconds(20));
-            long start = System.nanoTime();
-            Run result = run("echo-client", "--port", port, "--timeout", "2");
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+            Run result = run("echo-client", "--port", port, "--timeout", "2"); // waiting for ever: @Timeout fails it
             assertThat(result.code()).isEqualTo(1);
             assertThat(result.err()).startsWith("echo-client: ");
         }

@@ -340,7 +340,7 @@ class HttpGetTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertThat(result.code()).isEqualTo(HttpGet.EXIT_NETWORK);
             assertThat(result.err().strip()).isEqualTo("http-get: timed out: the --max-time of 0.500 s is over");
-            assertThat(millis).isBetween(400L, 5_000L);
+            assertThat(millis).as("not before the --max-time").isGreaterThanOrEqualTo(400L); // a hang: @Timeout
         }
     }
 
