@@ -4,13 +4,13 @@ import static dev.streams.Await.await;
 
 import dev.streams.BlockingClientHandler;
 import dev.streams.ClientHandler;
-import dev.streams.StreamReader;
 import dev.streams.StreamWriter;
 import dev.streams.netty.NettyStreamReader;
 import dev.streams.netty.NettyStreamWriter;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** The line-echo handlers written with the library, the way a user would write them. */
@@ -24,11 +24,13 @@ public final class EchoHandlers {
      * When a future is already complete the loop goes on in place instead of recursing, so the stack never grows.
      */
     public static ClientHandler asyncLineEcho() {
-        return (reader, writer) -> {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            new AsyncEcho(reader, writer, done).run();
-            return done;
-        };
+        return (reader, writer) -> new EchoLoop<>(writer, reader::readLine, line -> {
+            if (line.length == 0) {
+                return false; // EOF
+            }
+            writer.write(line);
+            return true;
+        }).run();
     }
 
     /** Blocking line echo, straight-line code on the handler's (virtual) thread. */
@@ -47,8 +49,8 @@ public final class EchoHandlers {
      * buffer and {@code write(ByteBuf)} takes it back to the socket: no copy in either direction.
      */
     public static ClientHandler asyncBufLineEcho() {
-        return (reader, writer) -> new BufEcho((NettyStreamWriter) writer,
-                ((NettyStreamReader) reader)::readLineBuf).run();
+        return (reader, writer) -> new EchoLoop<>(writer, ((NettyStreamReader) reader)::readLineBuf,
+                buf -> writeBuf((NettyStreamWriter) writer, buf)).run();
     }
 
     /**
@@ -56,31 +58,46 @@ public final class EchoHandlers {
      * goes straight back with {@code write(ByteBuf)}.
      */
     public static ClientHandler asyncBytesEcho() {
-        return (reader, writer) -> new BufEcho((NettyStreamWriter) writer,
-                () -> ((NettyStreamReader) reader).readBuf(64 * 1024)).run();
+        return (reader, writer) -> new EchoLoop<>(writer, () -> ((NettyStreamReader) reader).readBuf(64 * 1024),
+                buf -> writeBuf((NettyStreamWriter) writer, buf)).run();
     }
 
-    /** One ByteBuf echo loop: read a buffer, hand it to the writer, drain, until an empty buffer (EOF). */
-    private static final class BufEcho {
-        private final NettyStreamWriter writer;
-        private final Supplier<CompletableFuture<ByteBuf>> read;
+    /** Hands {@code buf} (ours) to the writer; false, having released it, for EOF's empty buffer. */
+    private static boolean writeBuf(NettyStreamWriter writer, ByteBuf buf) {
+        if (!buf.isReadable()) {
+            buf.release(); // EOF's empty buffer
+            return false;
+        }
+        writer.write(buf); // the writer owns buf from here on
+        return true;
+    }
+
+    /**
+     * One async echo loop: read, write what was read ({@code write} returns false at EOF), drain; until EOF. Goes on
+     * in place while reads and drains are already complete, and resumes from their callbacks when one has to wait.
+     */
+    private static final class EchoLoop<T> {
+        private final StreamWriter writer;
+        private final Supplier<CompletableFuture<T>> read;
+        private final Predicate<T> write;
         private final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        BufEcho(NettyStreamWriter writer, Supplier<CompletableFuture<ByteBuf>> read) {
+        EchoLoop(StreamWriter writer, Supplier<CompletableFuture<T>> read, Predicate<T> write) {
             this.writer = writer;
             this.read = read;
+            this.write = write;
         }
 
         /** Echoes until a read or a drain has to wait; then resumes from its callback. */
         CompletableFuture<Void> run() {
             try {
                 while (true) {
-                    CompletableFuture<ByteBuf> next = read.get();
+                    CompletableFuture<T> next = read.get();
                     if (!next.isDone()) {
-                        next.whenComplete((buf, failure) -> {
+                        next.whenComplete((item, failure) -> {
                             if (failure != null) {
                                 done.completeExceptionally(failure);
-                            } else if (echo(buf)) {
+                            } else if (echo(item)) {
                                 run();
                             }
                         });
@@ -96,78 +113,14 @@ public final class EchoHandlers {
             }
         }
 
-        /** Hands {@code buf} (ours) to the writer; true when the loop may go on at once. */
-        private boolean echo(ByteBuf buf) {
-            if (!buf.isReadable()) {
-                buf.release(); // EOF's empty buffer
+        /** Echoes one item; true when the loop may go on at once, false when it ended or waits for a drain. */
+        private boolean echo(T item) {
+            if (!write.test(item)) {
                 done.complete(null);
                 return false;
             }
-            writer.write(buf); // the writer owns buf from here on
             CompletableFuture<Void> drained = writer.drain();
             if (drained.isDone() && !drained.isCompletedExceptionally()) {
-                return true;
-            }
-            drained.whenComplete((ignored, failure) -> {
-                if (failure != null) {
-                    done.completeExceptionally(failure);
-                } else {
-                    run();
-                }
-            });
-            return false;
-        }
-    }
-
-    /** The state of one async echo loop. */
-    private static final class AsyncEcho {
-        private final StreamReader reader;
-        private final StreamWriter writer;
-        private final CompletableFuture<Void> done;
-
-        AsyncEcho(StreamReader reader, StreamWriter writer, CompletableFuture<Void> done) {
-            this.reader = reader;
-            this.writer = writer;
-            this.done = done;
-        }
-
-        /** Reads and echoes lines until a read or a drain has to wait; then resumes from its callback. */
-        void run() {
-            try {
-                while (true) {
-                    CompletableFuture<byte[]> read = reader.readLine();
-                    if (!read.isDone()) {
-                        read.whenComplete((line, failure) -> {
-                            if (failure != null) {
-                                done.completeExceptionally(failure);
-                            } else if (echo(line)) {
-                                run();
-                            }
-                        });
-                        return;
-                    }
-                    if (!echo(read.join())) {
-                        return;
-                    }
-                }
-            } catch (CompletionException | IllegalStateException e) {
-                done.completeExceptionally(e.getCause() != null ? e.getCause() : e);
-            }
-        }
-
-        /** Echoes one line; true when the loop may go on at once, false when it ended or waits for a drain. */
-        boolean echo(byte[] line) {
-            if (line.length == 0) {
-                done.complete(null);
-                return false;
-            }
-            writer.write(line);
-            CompletableFuture<Void> drained = writer.drain();
-            if (drained.isDone()) {
-                if (drained.isCompletedExceptionally()) {
-                    drained.whenComplete((ignored, failure) -> done.completeExceptionally(failure));
-                    return false;
-                }
                 return true;
             }
             drained.whenComplete((ignored, failure) -> {

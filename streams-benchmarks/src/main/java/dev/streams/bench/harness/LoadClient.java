@@ -138,17 +138,23 @@ public final class LoadClient {
         System.exit(0);
     }
 
+    /** The line every connection sends: {@code size - 1} letters and a newline. */
+    private static byte[] line(int size) {
+        byte[] pattern = new byte[size];
+        for (int i = 0; i < size - 1; i++) {
+            pattern[i] = (byte) ('a' + i % 26);
+        }
+        pattern[size - 1] = '\n';
+        return pattern;
+    }
+
     /** Runs one trial against 127.0.0.1:{@code port}. */
     public static Result run(EventLoopGroup group, String name, int port, int conns, int size, int depth,
                              double warmupSeconds, double measureSeconds, boolean verify) throws Exception {
         if (size < 1) {
             throw new IllegalArgumentException("size < 1: " + size);
         }
-        byte[] pattern = new byte[size];
-        for (int i = 0; i < size - 1; i++) {
-            pattern[i] = (byte) ('a' + i % 26);
-        }
-        pattern[size - 1] = '\n';
+        byte[] pattern = line(size);
         ByteBuf original = Unpooled.directBuffer(size).writeBytes(pattern); // released once every channel closed
         ByteBuf message = Unpooled.unreleasableBuffer(original);
         Phase phase = new Phase();
@@ -225,11 +231,7 @@ public final class LoadClient {
         if (echoes < 1) {
             throw new IllegalArgumentException("echoes < 1: " + echoes);
         }
-        byte[] pattern = new byte[size];
-        for (int i = 0; i < size - 1; i++) {
-            pattern[i] = (byte) ('a' + i % 26);
-        }
-        pattern[size - 1] = '\n';
+        byte[] pattern = line(size);
         ByteBuf original = Unpooled.directBuffer(size).writeBytes(pattern); // released once every channel closed
         ByteBuf message = Unpooled.unreleasableBuffer(original);
         Phase phase = new Phase();
