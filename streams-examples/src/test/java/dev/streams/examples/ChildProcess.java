@@ -42,8 +42,18 @@ final class ChildProcess implements AutoCloseable {
 
     /** True when {@code python3} runs here. */
     static boolean hasPython() {
+        return runs("python3", "--version");
+    }
+
+    /** True when {@code openssl} runs here. */
+    static boolean hasOpenSsl() {
+        return runs("openssl", "version");
+    }
+
+    /** True when {@code command} runs here and exits 0 (within 10 s). */
+    private static boolean runs(String... command) {
         try {
-            Process check = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            Process check = new ProcessBuilder(command).redirectErrorStream(true).start();
             check.getInputStream().readAllBytes();
             return check.waitFor(10, TimeUnit.SECONDS) && check.exitValue() == 0;
         } catch (IOException e) {

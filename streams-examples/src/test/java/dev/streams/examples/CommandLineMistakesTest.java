@@ -120,7 +120,7 @@ class CommandLineMistakesTest {
 
     @Test
     void echoClientInPlainTcpToOpensslsTlsServerEndsInTime() throws Exception {
-        assumeTrue(hasOpenssl(), "openssl is not installed (apt-get install openssl)");
+        assumeTrue(ChildProcess.hasOpenSsl(), "openssl is not installed (apt-get install openssl)");
         Path key = dir.resolve("s_server-key.pem");
         Path cert = dir.resolve("s_server-cert.pem");
         try (ChildProcess req = new ChildProcess(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -134,16 +134,6 @@ class CommandLineMistakesTest {
             Run result = run("echo-client", "--port", port, "--timeout", "2"); // waiting for ever: @Timeout fails it
             assertThat(result.code()).isEqualTo(1);
             assertThat(result.err()).startsWith("echo-client: ");
-        }
-    }
-
-    static boolean hasOpenssl() {
-        try {
-            Process check = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
-            check.getInputStream().readAllBytes();
-            return check.waitFor(10, TimeUnit.SECONDS) && check.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,22 +28,9 @@ class HttpsGetOpenSslTest {
     @TempDir
     Path dir;
 
-    private static boolean hasOpenSsl() {
-        try {
-            Process check = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
-            check.getInputStream().readAllBytes();
-            return check.waitFor(10, TimeUnit.SECONDS) && check.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     @Test
     void thePageEndsAtTheServersCloseNotify() throws Exception {
-        assumeTrue(hasOpenSsl(), "openssl is not installed");
+        assumeTrue(ChildProcess.hasOpenSsl(), "openssl is not installed");
         X509Bundle bundle = new CertificateBuilder().subject("CN=localhost").setIsCertificateAuthority(true)
                 .addSanDnsName("localhost")
                 .addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth().ecp256().buildSelfSigned();

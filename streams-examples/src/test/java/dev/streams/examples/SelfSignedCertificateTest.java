@@ -68,7 +68,7 @@ class SelfSignedCertificateTest {
 
     @Test
     void opensslAcceptsItUnderStrictChecksForLocalhostAndTheAddress() throws Exception {
-        assumeTrue(CommandLineMistakesTest.hasOpenssl(), "openssl is not installed (apt-get install openssl)");
+        assumeTrue(ChildProcess.hasOpenSsl(), "openssl is not installed (apt-get install openssl)");
         Path pem = dir.resolve("self.pem");
         TlsSupport.writePem(TlsSupport.selfSigned(), pem);
         try (ChildProcess verify = new ChildProcess(List.of("openssl", "verify", "-x509_strict", "-purpose",
